@@ -1,0 +1,57 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Portico",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "portico", targets: ["portico"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // System libraries (C). Each has a module map and a header that includes the library.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        .systemLibrary(
+            name: "CNetfilter", pkgConfig: "libnftnl",
+            providers: [.apt(["libnftnl-dev", "libmnl-dev", "libnetfilter-conntrack-dev"])]),
+
+        // The pure core: money, calendar, plans, services, terms, the invoice engine, the rules.
+        .target(name: "PorticoCore"),
+        // SQLite: connection, statements, migrations, repositories, the operations' transactions.
+        .target(name: "PorticoStore", dependencies: ["PorticoCore", "CSQLite"]),
+        // libmicrohttpd wrapper: server, request/response values, forms, cookies.
+        .target(name: "PorticoHTTP", dependencies: ["CMicroHTTPD"]),
+        // nftables over netlink (libnftnl/libmnl) and conntrack; the `off` backend.
+        .target(
+            name: "PorticoFirewall",
+            dependencies: ["PorticoCore", "CNetfilter", .product(name: "Logging", package: "swift-log")]),
+        // Configuration, wiring, the daily-run scheduler.
+        .target(
+            name: "PorticoApp",
+            dependencies: [
+                "PorticoCore", "PorticoStore", "PorticoFirewall",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The command line, nothing else.
+        .executableTarget(
+            name: "portico",
+            dependencies: [
+                "PorticoApp", "PorticoCore", "PorticoStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(
+            name: "PorticoCoreTests",
+            dependencies: ["PorticoCore", .product(name: "PropertyBased", package: "swift-property-based")]),
+        .testTarget(name: "PorticoStoreTests", dependencies: ["PorticoStore", "PorticoCore"]),
+        .testTarget(name: "PorticoHTTPTests", dependencies: ["PorticoHTTP"]),
+        .testTarget(name: "PorticoFirewallTests", dependencies: ["PorticoFirewall", "PorticoCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

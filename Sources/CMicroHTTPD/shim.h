@@ -1,0 +1,8 @@
+#ifndef PORTICO_CMICROHTTPD_SHIM_H
+#define PORTICO_CMICROHTTPD_SHIM_H
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
+#endif

@@ -1,0 +1,1 @@
+// The PorticoApp module; see README.md for its role.

@@ -1,0 +1,1 @@
+// The PorticoFirewall module; see README.md for its role.

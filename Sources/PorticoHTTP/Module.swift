@@ -1,0 +1,1 @@
+// The PorticoHTTP module; see README.md for its role.

@@ -1,0 +1,1 @@
+// The PorticoStore module; see README.md for its role.
