@@ -1,1 +1,0 @@
-// The PorticoStore module; see README.md for its role.
