@@ -98,7 +98,8 @@ public struct IPPrefix: Hashable, Sendable, Comparable, CustomStringConvertible 
         return a.length < b.length
     }
 
-    static func masked(_ bytes: [UInt8], _ length: Int) -> [UInt8] {
+    /// `bytes` with every bit below `length` cleared.
+    public static func masked(_ bytes: [UInt8], _ length: Int) -> [UInt8] {
         var out = bytes
         for i in 0..<out.count {
             let bitStart = i * 8
