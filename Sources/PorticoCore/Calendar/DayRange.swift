@@ -20,7 +20,7 @@ public struct DayRange: Hashable, Sendable, CustomStringConvertible {
         DayRange(max(start, o.start), min(end, o.end))
     }
 
-    public var description: String { "\(start) … \(lastDay)" }
+    public var description: String { end == .distantFuture ? "\(start) … (open)" : "\(start) … \(lastDay)" }
 }
 
 /// A set of days kept as sorted, disjoint, non-adjacent ranges.
