@@ -28,7 +28,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
             return v
         }
         guard let y = number(0..<4), let m = number(5..<7), let d = number(8..<10) else { throw .malformed(text) }
-        do { try self.init(year: y, month: m, day: d) } catch { throw .malformed(text) }
+        do { try self.init(year: y, month: m, day: d) } catch { throw .invalid(text) }
     }
 
     /// A date used as the open end of a range ("no end yet").

@@ -1,1 +1,0 @@
-// The PorticoApp module; see README.md for its role.
