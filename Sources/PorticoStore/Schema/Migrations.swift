@@ -32,7 +32,7 @@ public enum Schema {
             -- With facts unchanged nothing happens for this client before this date; NULL: never.
             next_event_on TEXT,
             -- Facts changed outside a run (new service, hold, activeTo): step it in the next run.
-            dirty INTEGER NOT NULL DEFAULT 1
+            dirty INTEGER NOT NULL DEFAULT 0
         );
         CREATE INDEX clients_next_event ON clients(next_event_on);
         CREATE INDEX clients_dirty ON clients(dirty) WHERE dirty = 1;

@@ -3,12 +3,14 @@ import PorticoCore
 extension Store {
     /// Loads everything the billing core needs to know about one client.
     static func loadState(_ db: Database, _ settings: Settings, clientId: Int64) throws -> (ClientState, [ServiceRecord]) {
-        let client = try client(db, clientId)
+        guard let (useCredit, credit) = try db.queryOne("SELECT use_credit, credit FROM clients WHERE id = ?", [clientId], {
+            ($0.optionalBool(0), $0.money("credit"))
+        }) else { throw BillingError.notFound(kind: "client", id: String(clientId)) }
         let records = try loadServices(db, clientId: clientId)
         var state = ClientState(
-            clientId: clientId, useCredit: client.useCreditAutomatically ?? settings.invoicing.useCreditAutomatically,
+            clientId: clientId, useCredit: useCredit ?? settings.invoicing.useCreditAutomatically,
             services: records.map(\.service), suspensions: try loadSuspensions(db, clientId: clientId),
-            credit: client.credit)
+            credit: credit)
         try db.query(
             """
             SELECT l.document_id, l.service_id, l.term_id, l.cycle, l.cycle_price, l.from_on, l.to_on, l.amount

@@ -27,7 +27,11 @@ extension Store {
                        [id, new.activeFrom, new.activeTo?.adding(days: 1), new.activeFrom, period])
             try Self.audit(db, on: date, clientId: new.clientId, serviceId: id, event: "service created",
                            reason: "plan \(plan.name)")
-            try Self.markDirty(db, new.clientId)
+            // Nothing can happen for a new service before its first day (less the days invoices
+            // are created in advance), so its client is due then rather than in the next run.
+            try db.run("UPDATE clients SET next_event_on = min(coalesce(next_event_on, ?), ?) WHERE id = ?",
+                       [new.activeFrom.adding(days: -settings.invoicing.createDaysInAdvance),
+                        new.activeFrom.adding(days: -settings.invoicing.createDaysInAdvance), new.clientId])
             return try Self.serviceRecord(db, id, on: date)
         }
     }
