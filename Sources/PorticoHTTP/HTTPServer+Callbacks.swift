@@ -1,9 +1,9 @@
 import CMicroHTTPD
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 // The C callback boundary: every function libmicrohttpd calls lives in this file.
@@ -24,9 +24,10 @@ import Darwin
 func uriLogged(
     _ cls: UnsafeMutableRawPointer?, _ uri: UnsafePointer<CChar>?, _ connection: OpaquePointer?
 ) -> UnsafeMutableRawPointer? {
-    let target: [UInt8] = uri.map { pointer in
-        Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
-    } ?? []
+    let target: [UInt8] =
+        uri.map { pointer in
+            Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
+        } ?? []
     return Unmanaged.passRetained(RequestState(rawTarget: target)).toOpaque()
 }
 
@@ -108,13 +109,15 @@ func mhdLog(_ context: UnsafeMutableRawPointer?, _ message: UnsafePointer<CChar>
 
 /// The same functions typed as the C pointers MHD's option array stores.
 enum MHDCallbacks {
-    typealias URILog = @convention(c) (
-        UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?
-    ) -> UnsafeMutableRawPointer?
-    typealias Completed = @convention(c) (
-        UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
-        MHD_RequestTerminationCode
-    ) -> Void
+    typealias URILog =
+        @convention(c) (
+            UnsafeMutableRawPointer?, UnsafePointer<CChar>?, OpaquePointer?
+        ) -> UnsafeMutableRawPointer?
+    typealias Completed =
+        @convention(c) (
+            UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+            MHD_RequestTerminationCode
+        ) -> Void
 
     static var uriLog: UnsafeMutableRawPointer { unsafeBitCast(uriLogged as URILog, to: UnsafeMutableRawPointer.self) }
     static var completed: UnsafeMutableRawPointer {

@@ -18,14 +18,16 @@ extension HTTPServer {
     func step(_ state: RequestState, connection: OpaquePointer, upload: UnsafeRawBufferPointer) -> Step {
         if !state.headersSeen {
             state.headersSeen = true
-            state.counted = true
-            inFlight.add(1, ordering: .relaxed)
             return firstCall(state, connection: connection)
         }
         if !upload.isEmpty {
             return receive(state, upload)
         }
         if let rejection = state.rejection { return .respond(rejection) }
+        // From here until the completion notification the request is in flight: `stop()`
+        // waits for it. Requests still sending their body when `stop()` starts are dropped.
+        state.counted = true
+        inFlight.add(1, ordering: .relaxed)
         let request = HTTPRequest(
             method: state.method, path: state.target.path, rawQuery: state.target.rawQuery,
             headers: HTTPHeaders(state.headers), body: state.body, remoteAddress: state.remoteAddress)

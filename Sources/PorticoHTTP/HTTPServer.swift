@@ -3,9 +3,9 @@ import Logging
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// An HTTP/1.1 server on libmicrohttpd: epoll with an internal thread pool; each request's
@@ -21,7 +21,7 @@ public final class HTTPServer: Sendable {
     let configuration: HTTPServerConfiguration
     let handler: @Sendable (HTTPRequest) -> HTTPResponse
     let logger: Logger
-    /// Requests between their first access-handler call and their completion notification.
+    /// Requests whose handler has been called and whose completion has not been notified.
     let inFlight = Atomic<Int>(0)
     private let lifecycle = Mutex<Lifecycle>(.idle)
 
@@ -83,7 +83,8 @@ public final class HTTPServer: Sendable {
         let logSink = UnsafeMutablePointer<portico_mhd_log_sink>.allocate(capacity: 1)
         logSink.initialize(to: portico_mhd_log_sink(function: mhdLog, context: contextPointer))
 
-        var flags = MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_USE_ITC.rawValue
+        var flags =
+            MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_USE_ITC.rawValue
             | MHD_USE_ERROR_LOG.rawValue
         if socket.isDualStack {
             flags |= MHD_USE_DUAL_STACK.rawValue
@@ -133,9 +134,10 @@ public final class HTTPServer: Sendable {
         return Running(daemon: daemon, port: port, context: context, tlsMemory: tlsMemory, logSink: logSink)
     }
 
-    /// Stops accepting connections (MHD_quiesce_daemon), lets requests already being handled
-    /// finish and send their responses (up to `stopGracePeriodSeconds`), then stops the daemon
-    /// (MHD_stop_daemon) and closes every connection. Calling it again does nothing. Must not
+    /// Stops accepting connections (MHD_quiesce_daemon), lets requests whose handler is
+    /// running finish and send their responses (up to `stopGracePeriodSeconds`), then stops
+    /// the daemon (MHD_stop_daemon) and closes every connection, including idle keep-alive
+    /// ones and requests still sending their body. Calling it again does nothing. Must not
     /// be called from a handler.
     public func stop() {
         let running: Running? = lifecycle.withLock { state in

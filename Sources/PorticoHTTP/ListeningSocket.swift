@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A bound, listening, non-blocking TCP socket, created here rather than by libmicrohttpd so
@@ -15,7 +15,8 @@ struct ListeningSocket {
     let addressDescription: String
 
     /// Creates, binds and listens on `host`:`port`.
-    static func open(host: String, port: UInt16, backlog: Int32 = SOMAXCONN) throws(HTTPServerError) -> ListeningSocket {
+    static func open(host: String, port: UInt16, backlog: Int32 = SOMAXCONN) throws(HTTPServerError) -> ListeningSocket
+    {
         var ipv4 = sockaddr_in()
         var ipv6 = sockaddr_in6()
         let isIPv6: Bool
@@ -34,9 +35,9 @@ struct ListeningSocket {
         let address = isIPv6 ? "[\(host)]:\(port)" : "\(host):\(port)"
 
         #if canImport(Glibc)
-        let streamType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+            let streamType = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
         #else
-        let streamType = SOCK_STREAM
+            let streamType = SOCK_STREAM
         #endif
         let descriptor = socket(isIPv6 ? AF_INET6 : AF_INET, streamType, 0)
         guard descriptor >= 0 else { throw .socketFailed(address: address, operation: "socket", errno: errno) }

@@ -9,7 +9,8 @@ final class RequestState {
     /// Set on the first access-handler call (headers complete). The response is queued on a
     /// later call, never the first, so that MHD keeps the connection alive.
     var headersSeen = false
-    /// True while this request counts as in flight for `HTTPServer.stop()`.
+    /// True from the handler's call until completion: the request counts as in flight for
+    /// `HTTPServer.stop()`.
     var counted = false
     var method = ""
     var headers: [(name: String, value: String)] = []

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The PEM certificate and key as NUL-terminated C strings for MHD_OPTION_HTTPS_MEM_CERT and

@@ -17,14 +17,17 @@ import Testing
     @Test func setCookieHeaderValues() {
         #expect(SetCookie(name: "sid", value: "abc").headerValue == "sid=abc; Path=/; HttpOnly; SameSite=Lax")
         #expect(
-            SetCookie(name: "sid", value: "", path: "/admin", maxAge: 0, httpOnly: true, secure: true, sameSite: .strict)
-                .headerValue == "sid=; Path=/admin; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
+            SetCookie(
+                name: "sid", value: "", path: "/admin", maxAge: 0, httpOnly: true, secure: true, sameSite: .strict
+            )
+            .headerValue == "sid=; Path=/admin; Max-Age=0; HttpOnly; Secure; SameSite=Strict")
         #expect(
             SetCookie(name: "c", value: "v", path: nil, httpOnly: false, sameSite: nil).headerValue == "c=v")
     }
 
     @Test func setCookieCannotInjectAttributesOrLines() {
-        let cookie = SetCookie(name: "a;b", value: "x; Domain=evil\r\nSet-Cookie: y=z", path: nil, httpOnly: false, sameSite: nil)
+        let cookie = SetCookie(
+            name: "a;b", value: "x; Domain=evil\r\nSet-Cookie: y=z", path: nil, httpOnly: false, sameSite: nil)
         #expect(cookie.headerValue == "a%3Bb=x%3B%20Domain=evil%0D%0ASet-Cookie:%20y=z")
     }
 
@@ -36,6 +39,8 @@ import Testing
         #expect(redirect.status == 303)
         #expect(redirect.headers.map(\.name) == ["Location", "Cache-Control"])
         #expect(redirect.header("cache-control") == "no-store")
-        #expect(redirect.settingCookie(SetCookie(name: "s", value: "1")).header("Set-Cookie") == "s=1; Path=/; HttpOnly; SameSite=Lax")
+        #expect(
+            redirect.settingCookie(SetCookie(name: "s", value: "1")).header("Set-Cookie")
+                == "s=1; Path=/; HttpOnly; SameSite=Lax")
     }
 }

@@ -4,7 +4,9 @@ import Testing
 
 /// application/x-www-form-urlencoded parsing, without sockets.
 @Suite struct FormDecoderTests {
-    private func form(_ body: String, contentType: String? = "application/x-www-form-urlencoded") throws(FormDecodingError) -> [String: String] {
+    private func form(_ body: String, contentType: String? = "application/x-www-form-urlencoded")
+        throws(FormDecodingError) -> [String: String]
+    {
         var headers = HTTPHeaders()
         if let contentType { headers.append(name: "Content-Type", value: contentType) }
         return try HTTPRequest(method: "POST", path: "/", headers: headers, body: Array(body.utf8)).formValues()

@@ -7,7 +7,8 @@ import Testing
 @Suite struct HTTPServerLimitsTests {
     @Test func declaredBodyOverTheLimitGets413AndTheHandlerNeverRuns() throws {
         let calls = HandlerCalls()
-        let server = try startServer { _ in } handler: { request in
+        let server = try startServer { _ in
+        } handler: { request in
             calls.record()
             return echo(request)
         }
@@ -39,7 +40,8 @@ import Testing
 
     @Test func chunkedBodyOverTheLimitGets413() throws {
         let calls = HandlerCalls()
-        let server = try startServer { _ in } handler: { request in
+        let server = try startServer { _ in
+        } handler: { request in
             calls.record()
             return echo(request)
         }
@@ -65,7 +67,8 @@ import Testing
 
     @Test func endlessChunkedBodyIsCutOffWithoutReachingTheHandler() throws {
         let calls = HandlerCalls()
-        let server = try startServer { _ in } handler: { request in
+        let server = try startServer { _ in
+        } handler: { request in
             calls.record()
             return echo(request)
         }
@@ -83,7 +86,8 @@ import Testing
 
     @Test func malformedPathEscapesGet400AndTheHandlerNeverRuns() throws {
         let calls = HandlerCalls()
-        let server = try startServer { _ in } handler: { request in
+        let server = try startServer { _ in
+        } handler: { request in
             calls.record()
             return echo(request)
         }
@@ -131,6 +135,31 @@ import Testing
         #expect(try first.request("GET", "/again").status == 200)
     }
 
+    @Test func aClientThatVanishesMidRequestFreesItsSlotsByTheIdleTimeout() throws {
+        // libmicrohttpd 0.9.75 in epoll mode notices a close in the middle of a request only
+        // at the idle timeout (a close between requests is noticed at once); the slot must
+        // come back by then at the latest.
+        let server = try startServer {
+            $0.perAddressConnectionLimit = 2
+            $0.idleTimeoutSeconds = 1
+        }
+        defer { server.stop() }
+        do {
+            let halfBody = try TestConnection(port: server.port, source: "127.0.0.53")
+            try halfBody.send("POST /p HTTP/1.1\r\nHost: portal.test\r\nContent-Length: 100\r\n\r\nabc")
+            let halfHeaders = try TestConnection(port: server.port, source: "127.0.0.53")
+            try halfHeaders.send("GET /half HTTP/1.1\r\n")
+        }
+        let start = ContinuousClock.now
+        var served = false
+        while !served && ContinuousClock.now - start < .seconds(4) {
+            let client = try TestConnection(port: server.port, source: "127.0.0.53", timeoutSeconds: 1)
+            served = (try? client.request("GET", "/"))?.status == 200
+            if !served { usleep(200_000) }
+        }
+        #expect(served)
+    }
+
     @Test func idleTimeoutClosesAnIdleConnection() throws {
         let server = try startServer { $0.idleTimeoutSeconds = 1 }
         defer { server.stop() }
@@ -144,7 +173,8 @@ import Testing
 
     @Test func stopLetsARunningSlowRequestComplete() throws {
         let entered = Atomic<Bool>(false)
-        let server = try startServer { _ in } handler: { request in
+        let server = try startServer { _ in
+        } handler: { request in
             entered.store(true, ordering: .relaxed)
             usleep(800_000)
             return .text("finished \(request.path)")
@@ -159,5 +189,16 @@ import Testing
         #expect(response.text == "finished /slow")
         #expect(server.port == 0)
         #expect(throws: TestClientError.socket("connect", ECONNREFUSED)) { try TestConnection(port: port) }
+    }
+
+    @Test func stopDoesNotWaitForAStalledUpload() throws {
+        let server = try startServer { $0.stopGracePeriodSeconds = 10 }
+        let client = try TestConnection(port: server.port)
+        try client.send("POST /reactivate HTTP/1.1\r\nHost: portal.test\r\nContent-Length: 100\r\n\r\nmonths=")
+        usleep(100_000)
+        let start = ContinuousClock.now
+        server.stop()
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(client.closedByPeer())
     }
 }

@@ -22,7 +22,8 @@ import Testing
     }
 
     @Test func queryValuesKeepsEveryValueInOrder() throws {
-        let server = try startServer { _ in } handler: { request in
+        let server = try startServer { _ in
+        } handler: { request in
             .text(request.queryValues("x").joined(separator: ","))
         }
         defer { server.stop() }
@@ -38,7 +39,8 @@ import Testing
     }
 
     @Test func headersAreCaseInsensitive() throws {
-        let server = try startServer { _ in } handler: { request in
+        let server = try startServer { _ in
+        } handler: { request in
             .text(
                 [request.headers["x-portal-probe"], request.headers["X-PORTAL-PROBE"], request.headers["host"]]
                     .map { $0 ?? "nil" }.joined(separator: "|"))
@@ -61,7 +63,8 @@ import Testing
     }
 
     @Test func formPostIsParsedKeepingEmptyValuesAndPlusAsSpace() throws {
-        let server = try startServer { _ in } handler: { request in
+        let server = try startServer { _ in
+        } handler: { request in
             do {
                 let form = try request.formValues()
                 return .text(form.sorted { $0.key < $1.key }.map { "\($0.key)=[\($0.value)]" }.joined(separator: "\n"))
@@ -86,26 +89,30 @@ import Testing
     }
 
     @Test func responseHeadersKeepOrderAndRepeatsAndRedirectIsNotCached() throws {
-        let server = try startServer { _ in } handler: { _ in
+        let server = try startServer { _ in
+        } handler: { _ in
             var response = HTTPResponse.redirect(to: "http://portal.test/")
             response.setCookie(SetCookie(name: "sid", value: "abc", maxAge: 3600))
             response.setCookie(SetCookie(name: "csrf", value: "t0k", httpOnly: false, secure: true, sameSite: .strict))
             return response
         }
         defer { server.stop() }
-        let response = try TestConnection(port: server.port).request("GET", "/generate_204", host: "connectivitycheck.gstatic.com")
+        let response = try TestConnection(port: server.port).request(
+            "GET", "/generate_204", host: "connectivitycheck.gstatic.com")
         #expect(response.status == 302)
         #expect(response.header("Location") == "http://portal.test/")
         #expect(response.header("Cache-Control") == "no-store")
         #expect(response.header("Content-Length") == "0")
-        #expect(response.headerValues("Set-Cookie") == [
-            "sid=abc; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax",
-            "csrf=t0k; Path=/; Secure; SameSite=Strict",
-        ])
+        #expect(
+            response.headerValues("Set-Cookie") == [
+                "sid=abc; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax",
+                "csrf=t0k; Path=/; Secure; SameSite=Strict",
+            ])
     }
 
     @Test func invalidResponseHeaderBecomes500() throws {
-        let server = try startServer { _ in } handler: { _ in
+        let server = try startServer { _ in
+        } handler: { _ in
             .redirect(to: "/x\r\nSet-Cookie: evil=1")
         }
         defer { server.stop() }
@@ -116,7 +123,8 @@ import Testing
     }
 
     @Test func jsonResponseCarriesItsContentType() throws {
-        let server = try startServer { _ in } handler: { _ in
+        let server = try startServer { _ in
+        } handler: { _ in
             .json(#"{"captive":true}"#, contentType: "application/captive+json")
         }
         defer { server.stop() }
@@ -136,7 +144,8 @@ import Testing
         }
         let invalid = HTTPServer(configuration: HTTPServerConfiguration(host: "portal.local")) { _ in .text("") }
         #expect(throws: HTTPServerError.invalidAddress("portal.local")) { try invalid.start() }
-        #expect(HTTPServerError.bindFailed(address: "127.0.0.1:80", errno: 98).description
-            == "cannot bind 127.0.0.1:80: Address already in use (errno 98)")
+        #expect(
+            HTTPServerError.bindFailed(address: "127.0.0.1:80", errno: 98).description
+                == "cannot bind 127.0.0.1:80: Address already in use (errno 98)")
     }
 }

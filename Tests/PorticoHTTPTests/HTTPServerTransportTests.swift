@@ -6,7 +6,8 @@ import Testing
 @Suite struct HTTPServerTransportTests {
     @Test(.enabled(if: toolAvailable("openssl") && toolAvailable("curl"), "needs the openssl and curl programs"))
     func tlsServesHTTPSWithASelfSignedCertificate() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-tls-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "portico-tls-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let certificate = directory.appendingPathComponent("cert.pem").path

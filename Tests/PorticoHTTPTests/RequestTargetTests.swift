@@ -16,7 +16,9 @@ import Testing
     }
 
     @Test func absoluteFormKeepsOnlyPathAndQuery() throws {
-        #expect(try parse("http://captive.apple.com/hotspot-detect.html") == RequestTarget(path: "/hotspot-detect.html", rawQuery: ""))
+        #expect(
+            try parse("http://captive.apple.com/hotspot-detect.html")
+                == RequestTarget(path: "/hotspot-detect.html", rawQuery: ""))
         #expect(try parse("HTTPS://host:8443?x=1") == RequestTarget(path: "/", rawQuery: "x=1"))
         #expect(try parse("*") == RequestTarget(path: "*", rawQuery: ""))
     }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What a test client saw for one response.
@@ -59,7 +59,9 @@ final class TestConnection {
     func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { throw TestClientError.socket("send", errno) }
             offset += sent
         }
@@ -140,7 +142,8 @@ final class TestConnection {
 
     private func firstRange(of marker: [UInt8]) -> Int? {
         guard buffer.count >= marker.count else { return nil }
-        for start in 0...(buffer.count - marker.count) where buffer[start..<(start + marker.count)].elementsEqual(marker) {
+        for start in 0...(buffer.count - marker.count)
+        where buffer[start..<(start + marker.count)].elementsEqual(marker) {
             return start
         }
         return nil
