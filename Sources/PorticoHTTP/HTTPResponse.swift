@@ -1,4 +1,5 @@
-/// The response a handler returns. `Content-Length` (and `Date`) are added by libmicrohttpd.
+/// The response a handler returns. `Content-Length` (and `Date`) are added by libmicrohttpd;
+/// a `Content-Length` set here is ignored.
 public struct HTTPResponse: Sendable {
     /// Status code, 100...599; anything else is sent as `500`.
     public var status: Int

@@ -2,7 +2,7 @@ import CMicroHTTPD
 
 /// Reads from and answers on one libmicrohttpd connection.
 enum MHDConnection {
-    /// All request headers in order (MHD_get_connection_values_n, .HEADER_KIND).
+    /// All request headers in order (MHD_get_connection_values_n, MHD_HEADER_KIND).
     static func headers(_ connection: OpaquePointer) -> [(name: String, value: String)] {
         var fields: [(name: String, value: String)] = []
         withUnsafeMutablePointer(to: &fields) { pointer in
@@ -54,13 +54,17 @@ enum MHDConnection {
         return nil
     }
 
+    /// RFC 9110 token characters (header names).
     private static func isTokenByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"),
+            UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
+            UInt8(ascii: "|"), UInt8(ascii: "~"):
             return true
         default:
-            return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+            return false
         }
     }
 }
