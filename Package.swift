@@ -26,7 +26,9 @@ let package = Package(
         // SQLite: connection, statements, migrations, repositories, the operations' transactions.
         .target(name: "PorticoStore", dependencies: ["PorticoCore", "CSQLite"]),
         // libmicrohttpd wrapper: server, request/response values, forms, cookies.
-        .target(name: "PorticoHTTP", dependencies: ["CMicroHTTPD"]),
+        .target(
+            name: "PorticoHTTP",
+            dependencies: ["CMicroHTTPD", .product(name: "Logging", package: "swift-log")]),
         // nftables over netlink (libnftnl/libmnl) and conntrack; the `off` backend.
         .target(
             name: "PorticoFirewall",

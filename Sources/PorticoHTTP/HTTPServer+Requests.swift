@@ -1,0 +1,82 @@
+import CMicroHTTPD
+
+/// The per-request steps behind the access handler: a small state machine over
+/// `RequestState`, driven by the C callbacks in `HTTPServer+Callbacks.swift`.
+extension HTTPServer {
+    /// What the access handler should do after one call.
+    enum Step {
+        /// Return MHD_YES and wait for the next call (more body, or the final call).
+        case proceed
+        /// Queue this response now.
+        case respond(HTTPResponse)
+        /// Return MHD_NO: MHD closes the connection without a response.
+        case close
+    }
+
+    /// One call of the access handler for `state`. `upload` is the chunk MHD offers (empty on
+    /// the first and final calls); it is always consumed.
+    func step(_ state: RequestState, connection: OpaquePointer, upload: UnsafeRawBufferPointer) -> Step {
+        if !state.headersSeen {
+            state.headersSeen = true
+            return firstCall(state, connection: connection)
+        }
+        if !upload.isEmpty {
+            return receive(state, upload)
+        }
+        if let rejection = state.rejection { return .respond(rejection) }
+        // From here until the completion notification the request is in flight: `stop()`
+        // waits for it. Requests still sending their body when `stop()` starts are dropped.
+        state.counted = true
+        inFlight.add(1, ordering: .relaxed)
+        let request = HTTPRequest(
+            method: state.method, path: state.target.path, rawQuery: state.target.rawQuery,
+            headers: HTTPHeaders(state.headers), body: state.body, remoteAddress: state.remoteAddress)
+        return .respond(handler(request))
+    }
+
+    /// Headers are complete: read them, check the target and the declared length.
+    private func firstCall(_ state: RequestState, connection: OpaquePointer) -> Step {
+        state.headers = MHDConnection.headers(connection)
+        state.remoteAddress = MHDConnection.remoteAddress(connection)
+        do {
+            state.target = try RequestTarget.parse(state.rawTarget)
+        } catch {
+            state.rejection = .text("Bad request: the path is not correctly percent-encoded.\n", status: 400)
+        }
+        if let declared = HTTPHeaders(state.headers)["Content-Length"], let length = UInt64(declared),
+            length > UInt64(configuration.maxBodyBytes)
+        {
+            // Answered before the body is read (no 100-continue); MHD then closes the connection.
+            return .respond(tooLarge())
+        }
+        return .proceed
+    }
+
+    /// A body chunk: keep it, or drop it once the request is rejected.
+    private func receive(_ state: RequestState, _ chunk: UnsafeRawBufferPointer) -> Step {
+        if state.rejection == nil && state.body.count + chunk.count > configuration.maxBodyBytes {
+            state.rejection = tooLarge()
+            state.body = []
+        }
+        if state.rejection != nil {
+            state.discardedBytes += chunk.count
+            // Reading and dropping is how the 413 reaches the client; a client that keeps
+            // sending far beyond the limit is cut off instead.
+            return state.discardedBytes > 4 * max(configuration.maxBodyBytes, 64 * 1024) ? .close : .proceed
+        }
+        state.body.append(contentsOf: chunk)
+        return .proceed
+    }
+
+    private func tooLarge() -> HTTPResponse {
+        .text("Request body too large: the limit is \(configuration.maxBodyBytes) bytes.\n", status: 413)
+    }
+
+    /// The request has finished (response sent, or connection gone).
+    func completed(_ state: RequestState) {
+        if state.counted {
+            state.counted = false
+            inFlight.subtract(1, ordering: .relaxed)
+        }
+    }
+}

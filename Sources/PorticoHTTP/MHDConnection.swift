@@ -1,0 +1,70 @@
+import CMicroHTTPD
+
+/// Reads from and answers on one libmicrohttpd connection.
+enum MHDConnection {
+    /// All request headers in order (MHD_get_connection_values_n, MHD_HEADER_KIND).
+    static func headers(_ connection: OpaquePointer) -> [(name: String, value: String)] {
+        var fields: [(name: String, value: String)] = []
+        withUnsafeMutablePointer(to: &fields) { pointer in
+            _ = MHD_get_connection_values_n(connection, .HEADER_KIND, collectHeader, pointer)
+        }
+        return fields
+    }
+
+    /// The client's textual IP (MHD_CONNECTION_INFO_CLIENT_ADDRESS).
+    static func remoteAddress(_ connection: OpaquePointer) -> String {
+        guard let address = portico_mhd_client_address(connection) else { return "" }
+        return SocketAddressText.ip(address)
+    }
+
+    /// Sends `response` (MHD_create_response_from_buffer with copy, then MHD_queue_response).
+    /// A response with an invalid status or header becomes a logged `500`.
+    static func queue(_ response: HTTPResponse, on connection: OpaquePointer, server: HTTPServer) -> MHD_Result {
+        if let problem = problem(in: response) {
+            server.logger.info("handler returned an invalid response: \(problem); sending 500")
+            return queue(.text("Internal server error\n", status: 500), on: connection, server: server)
+        }
+        let body = response.body
+        let created = body.withUnsafeBytes { bytes in
+            MHD_create_response_from_buffer(
+                bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), .RESPMEM_MUST_COPY)
+        }
+        guard let created else { return .NO }
+        defer { MHD_destroy_response(created) }
+        for header in response.headers where !HTTPHeaders.equalIgnoringASCIICase(header.name, "Content-Length") {
+            if MHD_add_response_header(created, header.name, header.value) != .YES {
+                server.logger.info("libmicrohttpd refused response header \(header.name); sending 500")
+                return queue(.text("Internal server error\n", status: 500), on: connection, server: server)
+            }
+        }
+        return MHD_queue_response(connection, UInt32(response.status), created)
+    }
+
+    /// Why `response` cannot be sent as is, or nil.
+    static func problem(in response: HTTPResponse) -> String? {
+        guard (100...599).contains(response.status) else { return "status \(response.status)" }
+        for header in response.headers {
+            guard !header.name.isEmpty, header.name.utf8.allSatisfy(isTokenByte) else {
+                return "header name \"\(header.name)\""
+            }
+            if header.value.utf8.contains(where: { $0 == 0 || $0 == 0x0A || $0 == 0x0D }) {
+                return "control character in header \(header.name)"
+            }
+        }
+        return nil
+    }
+
+    /// RFC 9110 token characters (header names).
+    private static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"),
+            UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
+            UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
+        default:
+            return false
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// The PorticoHTTP module; see README.md for its role.

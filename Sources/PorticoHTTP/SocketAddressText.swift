@@ -1,0 +1,60 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Formats socket addresses as text with `inet_ntop`, without Foundation.
+enum SocketAddressText {
+    /// The textual IP of `address`; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is given
+    /// as plain IPv4, so a client is named the same whether the listener is IPv4 or dual stack.
+    static func ip(_ address: UnsafePointer<sockaddr>) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        switch Int32(address.pointee.sa_family) {
+        case AF_INET:
+            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { ipv4 in
+                var raw = ipv4.pointee.sin_addr
+                return format(AF_INET, &raw, &buffer)
+            }
+        case AF_INET6:
+            return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { ipv6 in
+                var raw = ipv6.pointee.sin6_addr
+                let bytes = withUnsafeBytes(of: raw) { Array($0) }
+                if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+                    var mapped = in_addr()
+                    withUnsafeMutableBytes(of: &mapped) { $0.copyBytes(from: bytes[12..<16]) }
+                    return format(AF_INET, &mapped, &buffer)
+                }
+                return format(AF_INET6, &raw, &buffer)
+            }
+        default:
+            return ""
+        }
+    }
+
+    /// The port of an IPv4 or IPv6 address, or 0.
+    static func port(of storage: inout sockaddr_storage) -> UInt16 {
+        withUnsafePointer(to: &storage) { pointer in
+            switch Int32(pointer.pointee.ss_family) {
+            case AF_INET:
+                return pointer.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    UInt16(bigEndian: $0.pointee.sin_port)
+                }
+            case AF_INET6:
+                return pointer.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    UInt16(bigEndian: $0.pointee.sin6_port)
+                }
+            default:
+                return 0
+            }
+        }
+    }
+
+    private static func format(_ family: Int32, _ raw: UnsafeRawPointer, _ buffer: inout [CChar]) -> String {
+        let count = socklen_t(buffer.count)
+        return buffer.withUnsafeMutableBufferPointer { out in
+            guard inet_ntop(family, raw, out.baseAddress, count) != nil, let base = out.baseAddress else { return "" }
+            return String(cString: base)
+        }
+    }
+}
