@@ -7,8 +7,58 @@
 /// document is settled (amount paid, postponement) lives in `invoice_state`.
 public enum Schema {
     public static let migrations: [Migration] = [
-        Migration(version: 1, name: "billing core", sql: v1)
+        Migration(version: 1, name: "billing core", sql: v1),
+        Migration(version: 2, name: "checkouts, API tokens, outbox", sql: v2),
     ]
+
+    static let v2 = """
+        -- A client's checkout through a payment gateway. `id` is an unguessable token that
+        -- appears in URLs; a confirmed checkout points at its payment.
+        CREATE TABLE checkouts (
+            id TEXT PRIMARY KEY,
+            client_id INTEGER NOT NULL REFERENCES clients(id),
+            service_id INTEGER REFERENCES services(id),
+            purpose TEXT NOT NULL CHECK (purpose IN ('reactivation', 'prepayment', 'overdue')),
+            months INTEGER NOT NULL DEFAULT 0,
+            amount INTEGER NOT NULL CHECK (amount > 0),
+            currency TEXT NOT NULL,
+            description TEXT NOT NULL,
+            gateway TEXT NOT NULL,
+            gateway_reference TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'paid', 'declined', 'failed')),
+            failure TEXT NOT NULL DEFAULT '',
+            created_on TEXT NOT NULL,
+            payment_id INTEGER REFERENCES payments(id),
+            client_address TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX checkouts_client ON checkouts(client_id);
+        CREATE UNIQUE INDEX checkouts_gateway_reference ON checkouts(gateway, gateway_reference)
+            WHERE gateway_reference IS NOT NULL;
+        -- Bearer tokens for the JSON API; only a SHA-256 of each token is kept.
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            created_on TEXT NOT NULL,
+            revoked INTEGER NOT NULL DEFAULT 0
+        );
+        -- Messages to clients (issued documents, suspensions, releases, reactivations).
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            client_id INTEGER REFERENCES clients(id),
+            recipient TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            text_body TEXT NOT NULL,
+            html_body TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            created_on TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'queued' CHECK (status IN ('queued', 'sent', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX outbox_queued ON outbox(status, next_attempt_at);
+        """
 
     static let v1 = """
         CREATE TABLE settings (
