@@ -1,1 +1,0 @@
-// The PorticoFirewall module; see README.md for its role.
