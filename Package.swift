@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // System libraries (C). Each has a module map and a header that includes the library.
@@ -33,18 +35,31 @@ let package = Package(
         .target(
             name: "PorticoFirewall",
             dependencies: ["PorticoCore", "CNetfilter", .product(name: "Logging", package: "swift-log")]),
+        // Payment gateways: the interface, the built-in test gateway, Stripe.
+        .target(
+            name: "PorticoPayments",
+            dependencies: ["PorticoCore", .product(name: "Crypto", package: "swift-crypto")]),
+        // The portal, the checkout, the admin JSON API and UI: handlers over templates.
+        .target(
+            name: "PorticoWeb",
+            dependencies: [
+                "PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Configuration, wiring, the daily-run scheduler.
         .target(
             name: "PorticoApp",
             dependencies: [
-                "PorticoCore", "PorticoStore", "PorticoFirewall",
+                "PorticoCore", "PorticoStore", "PorticoFirewall", "PorticoHTTP", "PorticoWeb", "PorticoPayments",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The command line, nothing else.
         .executableTarget(
             name: "portico",
             dependencies: [
-                "PorticoApp", "PorticoCore", "PorticoStore",
+                "PorticoApp", "PorticoCore", "PorticoStore", "PorticoWeb",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -53,6 +68,10 @@ let package = Package(
             dependencies: ["PorticoCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "PorticoStoreTests", dependencies: ["PorticoStore", "PorticoCore"]),
         .testTarget(name: "PorticoHTTPTests", dependencies: ["PorticoHTTP"]),
+        .testTarget(
+            name: "PorticoWebTests",
+            dependencies: ["PorticoWeb", "PorticoApp", "PorticoStore", "PorticoCore", "PorticoHTTP", "PorticoFirewall",
+                           "PorticoPayments"]),
         .testTarget(name: "PorticoFirewallTests", dependencies: ["PorticoFirewall", "PorticoCore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -3,6 +3,7 @@ import Foundation
 import PorticoApp
 import PorticoCore
 import PorticoStore
+import PorticoWeb
 
 @main
 struct Portico: ParsableCommand {

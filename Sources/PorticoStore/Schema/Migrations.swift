@@ -58,6 +58,11 @@ public enum Schema {
             last_error TEXT NOT NULL DEFAULT ''
         );
         CREATE INDEX outbox_queued ON outbox(status, next_attempt_at);
+        -- Keys made on first use (CSRF, the test gateway's signatures), kept across restarts.
+        CREATE TABLE secrets (
+            name TEXT PRIMARY KEY,
+            value BLOB NOT NULL
+        );
         """
 
     static let v1 = """

@@ -171,3 +171,15 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// The secret named `name`, made from `generate()` and stored on first use.
+    public func secret(named name: String, generate: () -> [UInt8]) throws -> [UInt8] {
+        try write { db, _ in
+            if let v = try db.queryOne("SELECT value FROM secrets WHERE name = ?", [name], { $0.blob(0) }) { return v }
+            let v = generate()
+            try db.run("INSERT INTO secrets(name, value) VALUES (?, ?)", [name, v])
+            return v
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import PorticoCore
+import Synchronization
+
+/// Which client an address belongs to and whether it is stopped, served from memory so the
+/// redirect path touches no disk. Kept current by every change (`update`, `apply`).
+public final class ClientDirectory: Sendable {
+    struct Table {
+        var owner: [IPPrefix: Int64] = [:]
+        var byClient: [Int64: [IPPrefix]] = [:]
+        var stopped: Set<IPPrefix> = []
+        /// Prefix lengths in use per family, longest first, so a lookup tries only those.
+        var lengths: [IPPrefix.Family: [Int]] = [:]
+        var lengthCounts: [IPPrefix.Family: [Int: Int]] = [:]
+    }
+
+    let table = Mutex(Table())
+
+    public init() {}
+
+    /// Replaces everything (start-up).
+    public func load(owners: [(clientId: Int64, addresses: [IPPrefix])], stopped: Set<IPPrefix>) {
+        table.withLock { t in
+            t = Table()
+            for (client, addresses) in owners { Self.set(&t, client, addresses) }
+            t.stopped = stopped
+        }
+    }
+
+    /// A client's addresses changed (service created or edited).
+    public func update(clientId: Int64, addresses: [IPPrefix]) {
+        table.withLock { t in
+            Self.set(&t, clientId, addresses)
+        }
+    }
+
+    /// Applies what a change did to the walled garden.
+    public func apply(suspend: Set<IPPrefix>, release: Set<IPPrefix>) {
+        table.withLock { t in
+            t.stopped.subtract(release)
+            t.stopped.formUnion(suspend)
+        }
+    }
+
+    public struct Entry: Sendable, Equatable {
+        public var clientId: Int64
+        /// The service address (prefix) that matched.
+        public var prefix: IPPrefix
+        public var stopped: Bool
+    }
+
+    /// The client whose address or prefix contains `address` (longest match), if any.
+    public func lookup(_ address: IPPrefix) -> Entry? {
+        table.withLock { t in
+            for length in t.lengths[address.family] ?? [] where length <= address.length {
+                guard let p = try? IPPrefix(family: address.family, bytes: IPPrefix.masked(address.bytes, length),
+                                            length: length),
+                    let client = t.owner[p]
+                else { continue }
+                return Entry(clientId: client, prefix: p, stopped: t.stopped.contains(p))
+            }
+            return nil
+        }
+    }
+
+    public func lookup(_ text: String) -> Entry? {
+        guard let p = try? IPPrefix(text) else { return nil }
+        return lookup(p)
+    }
+
+    public var stoppedCount: Int { table.withLock { $0.stopped.count } }
+
+    static func set(_ t: inout Table, _ client: Int64, _ addresses: [IPPrefix]) {
+        var touched: Set<IPPrefix.Family> = []
+        for old in t.byClient[client] ?? [] where t.owner[old] == client {
+            t.owner[old] = nil
+            t.lengthCounts[old.family, default: [:]][old.length, default: 1] -= 1
+            touched.insert(old.family)
+        }
+        for p in addresses {
+            if t.owner.updateValue(client, forKey: p) == nil {
+                t.lengthCounts[p.family, default: [:]][p.length, default: 0] += 1
+            }
+            touched.insert(p.family)
+        }
+        t.byClient[client] = addresses
+        for family in touched {
+            t.lengths[family] = (t.lengthCounts[family] ?? [:]).filter { $0.value > 0 }.keys.sorted(by: >)
+        }
+    }
+}

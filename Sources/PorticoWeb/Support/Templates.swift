@@ -1,0 +1,62 @@
+import Foundation
+import Mustache
+
+/// The Mustache templates under `templates/` (`portal/page.mustache` is named `portal/page`).
+/// `{{x}}` escapes HTML; nothing is rendered unescaped unless a template says `{{{x}}}`, which
+/// ours never do for values that come from users.
+public final class Templates: Sendable {
+    let library: MustacheLibrary
+    public let directory: String
+
+    /// Reads every `.mustache` file below `directory`; a parse error names the file.
+    public init(directory: String) throws {
+        self.directory = directory
+        var library = MustacheLibrary()
+        let base = URL(fileURLWithPath: directory)
+        guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) else {
+            throw TemplateError.missing(directory)
+        }
+        var count = 0
+        for case let url as URL in walker where url.pathExtension == "mustache" {
+            let name = String(url.path.dropFirst(base.path.count + 1).dropLast(".mustache".count))
+            do {
+                try library.register(String(contentsOf: url, encoding: .utf8), named: name)
+            } catch {
+                throw TemplateError.invalid(file: url.path, reason: "\(error)")
+            }
+            count += 1
+        }
+        if count == 0 { throw TemplateError.missing(directory) }
+        self.library = library
+    }
+
+    /// Renders `name` with `context`; an unknown template is a programming error reported as text.
+    public func render(_ name: String, _ context: [String: Any]) -> String {
+        library.render(context, withTemplate: name) ?? "template \(name) is missing"
+    }
+
+    public func has(_ name: String) -> Bool { library.getTemplate(named: name) != nil }
+
+    /// The directory holding the templates: `PORTICO_TEMPLATES`, else `templates` beside the
+    /// working directory, else the installed copy.
+    public static func defaultDirectory() -> String {
+        if let env = ProcessInfo.processInfo.environment["PORTICO_TEMPLATES"] { return env }
+        for candidate in ["templates", "/usr/local/share/portico/templates", "/usr/share/portico/templates"]
+        where FileManager.default.fileExists(atPath: candidate) {
+            return candidate
+        }
+        return "templates"
+    }
+}
+
+public enum TemplateError: Error, CustomStringConvertible {
+    case missing(String)
+    case invalid(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missing(let d): "templates: no .mustache files in \(d)"
+        case .invalid(let f, let r): "templates: \(f): \(r)"
+        }
+    }
+}
