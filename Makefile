@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need. `make deps` installs only the missing ones.
 DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libnftnl-dev libmnl-dev \
 	libnetfilter-conntrack-dev nftables iproute2 conntrack curl openssl
-DB ?= .portico/portico.db
+DB ?= .portico/demo.db
 
 .PHONY: deps build release test run bench clean lint
 
@@ -33,7 +33,7 @@ test: deps
 run: deps
 	$(SWIFT) build --product portico
 	mkdir -p $(dir $(DB))
-	.build/debug/portico demo --database $(DB)
+	.build/debug/portico demo --database $(DB) --portal-listen 127.0.0.1:8080 --admin-listen 127.0.0.1:8081
 
 bench: deps
 	$(SWIFT) build -c release --product portico

@@ -67,11 +67,13 @@ let package = Package(
             name: "PorticoCoreTests",
             dependencies: ["PorticoCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "PorticoStoreTests", dependencies: ["PorticoStore", "PorticoCore"]),
-        .testTarget(name: "PorticoHTTPTests", dependencies: ["PorticoHTTP"]),
+        // Test helpers shared by the test targets (an HTTP client that binds a chosen source address).
+        .target(name: "PorticoTestSupport", path: "Tests/Support"),
+        .testTarget(name: "PorticoHTTPTests", dependencies: ["PorticoHTTP", "PorticoTestSupport"]),
         .testTarget(
             name: "PorticoWebTests",
             dependencies: ["PorticoWeb", "PorticoApp", "PorticoStore", "PorticoCore", "PorticoHTTP", "PorticoFirewall",
-                           "PorticoPayments"]),
+                           "PorticoPayments", "PorticoTestSupport"]),
         .testTarget(name: "PorticoFirewallTests", dependencies: ["PorticoFirewall", "PorticoCore"]),
     ],
     swiftLanguageModes: [.v6]

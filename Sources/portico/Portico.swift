@@ -9,7 +9,7 @@ import PorticoWeb
 struct Portico: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portico", abstract: "Walled-garden captive portal and billing for ISPs.",
-        subcommands: [Migrate.self, Billing.self, Ledger.self, Demo.self, Bench.self])
+        subcommands: [Serve.self, Demo.self, Migrate.self, Billing.self, Ledger.self, Bench.self])
 }
 
 /// Options every command takes.
@@ -102,15 +102,36 @@ struct Ledger: ParsableCommand {
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a demo database (plans, clients and services in every state) and run billing to today.")
+        abstract: "A demo installation: plans, clients and services in every state and the test gateway; then serve it.")
     @OptionGroup var options: CommonOptions
+    @OptionGroup var server: ServerOptions
+    @Flag(help: "Only create the demo data and run billing; do not start the servers.") var populateOnly = false
 
     func run() throws {
         let store = try options.openStore()
         let today = try options.clock(store).today()
         let summary = try reporting { try PorticoApp.Demo.populate(store, today: today) }
-        print("demo database \(store.path), billing run through \(today): \(summary.documents) documents")
-        for c in summary.clients { print("  \(c.name.padding(14)) \(c.address.padding(12)) \(c.status.rawValue)") }
+        store.close()
+        print("demo database \(options.database), billing run through \(today): \(summary.documents) documents")
+        if populateOnly {
+            for c in summary.clients { print("  \(c.name.padding(14)) \(c.address.padding(12)) \(c.status.rawValue)") }
+            return
+        }
+        var c = PorticoConfiguration()
+        c.databasePath = options.database
+        c.ispName = "Demo ISP"
+        c.contact = "support@demo-isp.example · +1 555 0100"
+        try reporting { try server.apply(to: &c) }
+        try serve(c) { s in
+            let portal = "http://\(c.portalListen.host):\(s.portalPort)/"
+            print("portal  \(portal)")
+            print("admin   http://\(c.adminListen.host):\(s.adminPort)/api/v1/")
+            print("clients (try: curl --interface ADDRESS \(portal)):")
+            for client in summary.clients {
+                print("  \(client.address.padding(12)) \(client.name.padding(14)) \(client.status.rawValue)")
+            }
+            print("Ctrl-C stops.")
+        }
     }
 }
 

@@ -1,3 +1,4 @@
+import PorticoTestSupport
 import Foundation
 import PorticoHTTP
 import Synchronization

@@ -1,3 +1,4 @@
+import PorticoTestSupport
 import PorticoHTTP
 import Testing
 

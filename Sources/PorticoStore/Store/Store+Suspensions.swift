@@ -70,3 +70,14 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Whether an admin suspension covers the service on `date`.
+    public func isSuspendedByAdmin(serviceId: Int64, on date: LocalDate) throws -> Bool {
+        try read { db, _ in
+            try db.scalarInt(
+                "SELECT count(*) FROM suspensions WHERE service_id = ? AND reason = 'admin' AND from_on <= ? AND (to_on IS NULL OR to_on > ?)",
+                [serviceId, date, date])! > 0
+        }
+    }
+}

@@ -20,6 +20,16 @@ public struct InstallationClock: Sendable {
     /// Today's date in the installation's time zone.
     public func today() -> LocalDate { date(of: now()) }
 
+    /// The current instant (fixed in tests).
+    public func instant() -> Date { now() }
+
+    /// Minutes since local midnight of `instant`.
+    public func minuteOfDay(_ instant: Date) -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return calendar.component(.hour, from: instant) * 60 + calendar.component(.minute, from: instant)
+    }
+
     public func date(of instant: Date) -> LocalDate {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone

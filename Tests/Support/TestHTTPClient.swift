@@ -5,23 +5,23 @@ import Foundation
 #endif
 
 /// What a test client saw for one response.
-struct TestResponse {
-    var status: Int
-    var headers: [(name: String, value: String)]
-    var body: [UInt8]
+public struct TestResponse {
+    public var status: Int
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
 
-    var text: String { String(decoding: body, as: UTF8.self) }
+    public var text: String { String(decoding: body, as: UTF8.self) }
 
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    func headerValues(_ name: String) -> [String] {
+    public func headerValues(_ name: String) -> [String] {
         headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
     }
 }
 
-enum TestClientError: Error, Equatable {
+public enum TestClientError: Error, Equatable {
     case socket(String, Int32)
     case closedBeforeResponse
     case malformed(String)
@@ -30,12 +30,12 @@ enum TestClientError: Error, Equatable {
 /// A minimal HTTP/1.1 client over BSD sockets: binds a chosen source address (the portal
 /// recognises clients by it), sends raw bytes and reads responses one after another on the
 /// same connection (keep-alive).
-final class TestConnection {
-    let descriptor: Int32
+public final class TestConnection {
+    public let descriptor: Int32
     private var buffer: [UInt8] = []
 
     /// Connects to `host`:`port` from `source` (any port), with a receive timeout.
-    init(host: String = "127.0.0.1", port: UInt16, source: String? = nil, timeoutSeconds: Int = 5) throws {
+    public init(host: String = "127.0.0.1", port: UInt16, source: String? = nil, timeoutSeconds: Int = 5) throws {
         let isIPv6 = host.contains(":")
         let family = isIPv6 ? AF_INET6 : AF_INET
         descriptor = socket(family, Int32(SOCK_STREAM.rawValue), 0)
@@ -54,9 +54,9 @@ final class TestConnection {
 
     deinit { close(descriptor) }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes[offset...].withUnsafeBytes {
@@ -69,7 +69,7 @@ final class TestConnection {
 
     /// Sends a request with `Content-Length` when there is a body; keep-alive unless told.
     @discardableResult
-    func request(
+    public func request(
         _ method: String, _ target: String, headers: [(String, String)] = [], body: [UInt8] = [],
         host: String = "portal.test"
     ) throws -> TestResponse {
@@ -81,7 +81,7 @@ final class TestConnection {
     }
 
     /// Reads one response (Content-Length or chunked body).
-    func readResponse() throws -> TestResponse {
+    public func readResponse() throws -> TestResponse {
         let headEnd = try readUntil(Array("\r\n\r\n".utf8))
         let head = String(decoding: buffer[..<headEnd], as: UTF8.self)
         buffer.removeFirst(headEnd + 4)
@@ -113,7 +113,7 @@ final class TestConnection {
 
     /// True when the server closes (EOF or reset) within the receive timeout, having sent
     /// nothing more.
-    func closedByPeer() -> Bool {
+    public func closedByPeer() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 4096)
         let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
         if count == 0 { return true }
@@ -151,7 +151,7 @@ final class TestConnection {
 }
 
 /// Calls `body` with a sockaddr for a numeric IPv4 or IPv6 address.
-func withAddress<T>(
+public func withAddress<T>(
     _ host: String, port: UInt16, _ body: (UnsafePointer<sockaddr>, socklen_t) throws -> T
 ) throws -> T {
     if host.contains(":") {

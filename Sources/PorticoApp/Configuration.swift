@@ -1,0 +1,73 @@
+import PorticoCore
+import PorticoHTTP
+
+/// `host:port`, with IPv6 hosts in brackets (`[::1]:8080`).
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: UInt16
+
+    public init(host: String, port: UInt16) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`; the error names `field`.
+    public init(_ text: String, field: String) throws {
+        let host: Substring
+        let port: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else {
+                throw BillingError.invalidField(field, "'\(text)' is not HOST:PORT")
+            }
+            host = text[text.index(after: text.startIndex)..<close]
+            port = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { throw BillingError.invalidField(field, "'\(text)' is not HOST:PORT") }
+            host = text[..<colon]
+            port = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, let p = UInt16(port) else { throw BillingError.invalidField(field, "'\(text)' is not HOST:PORT") }
+        self.host = String(host)
+        self.port = p
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// Which walled-garden backend runs.
+public enum FirewallBackend: String, Sendable, CaseIterable {
+    /// nftables over netlink (needs CAP_NET_ADMIN).
+    case nftables
+    /// Records what it would do; the default for a first run without privileges.
+    case off
+}
+
+/// Everything Portico reads at start, with defaults. Read once at the edge and passed down.
+public struct PorticoConfiguration: Sendable {
+    public var databasePath = "/var/lib/portico/portico.db"
+    public var templatesDirectory: String?
+    public var portalListen = ListenAddress(host: "127.0.0.1", port: 8080)
+    public var adminListen = ListenAddress(host: "127.0.0.1", port: 8081)
+    /// The portal's public URL; default `http://<portal.listen>`.
+    public var portalURL: String?
+    public var ispName = "Your ISP"
+    public var contact = ""
+    public var venueInfoURL: String?
+    public var trustedProxies: [IPPrefix] = []
+    public var firewall: FirewallBackend = .off
+    /// The address suspended clients' port 80 is DNAT-ed to; default the portal's listen host.
+    public var dnatIPv4: String?
+    public var dnatIPv6: String?
+    public var dnsServers: [IPPrefix] = []
+    public var allowedDestinations: [IPPrefix] = []
+    public var clientInterfaces: [String] = []
+    public var networkNamespace: String?
+    public var reconcileIntervalSeconds = 60
+    public var schedulerTickSeconds = 30
+    public var portalHTTP = HTTPServerConfiguration()
+    public var adminHTTP = HTTPServerConfiguration()
+
+    public init() {}
+
+    public var effectivePortalURL: String { portalURL ?? "http://\(portalListen)" }
+}
