@@ -5,12 +5,17 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need. `make deps` installs only the missing ones.
 DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libnftnl-dev libmnl-dev \
 	libnetfilter-conntrack-dev nftables iproute2 conntrack curl openssl
+# What `make bench` needs on top: wrk and nginx (the reference the benchmarks compare against).
+BENCH_PACKAGES := wrk nginx-light
 DB ?= .portico/demo.db
 
-.PHONY: deps build release test run bench clean lint
+.PHONY: deps install-packages build release test run bench clean
 
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEB_PACKAGES)"
+
+install-packages:
+	@missing=""; for p in $(PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -36,8 +41,11 @@ run: deps
 	.build/debug/portico demo --database $(DB) --portal-listen 127.0.0.1:8080 --admin-listen 127.0.0.1:8081
 
 bench: deps
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(BENCH_PACKAGES)"
 	$(SWIFT) build -c release --product portico
-	.build/release/portico bench billing --database .portico/bench.db
+	mkdir -p .portico bench-results
+	.build/release/portico bench billing --database .portico/bench-billing.db | tee bench-results/billing.md
+	bench/http.sh
 
 clean:
 	rm -rf .build .portico

@@ -136,7 +136,28 @@ struct Demo: ParsableCommand {
 }
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [BillingBench.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [BillingBench.self, HTTPSetup.self])
+
+    struct HTTPSetup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "http-setup",
+            abstract: "A database whose client at --address is suspended with overdue invoices (for wrk, which cannot pick its source address).")
+        @OptionGroup var options: CommonOptions
+        @Option(help: "The suspended client's address.") var address = "127.0.0.1"
+
+        func run() throws {
+            let store = try options.openStore()
+            let today = try options.clock(store).today()
+            let plan = try store.createPlan(Plan(name: "Home 30", monthlyPrice: 3000, billingPeriods: [1, 3, 12],
+                                                 periodPrices: [3: 8500]))
+            try store.updateSettings([("reactivation.enabled", "true")])
+            let client = try store.createClient(ClientRecord(name: "Bench Client", email: "bench@example.net"))
+            _ = try store.createService(NewService(clientId: client.id, planId: plan.id, activeFrom: today.addingMonths(-3),
+                                                   addresses: [address]), on: today)
+            let run = try store.runBilling(through: today)
+            print("suspended \(run.delta.suspend.map(\.description).joined(separator: " ")), \(run.documentsIssued) invoices")
+        }
+    }
 
     struct BillingBench: ParsableCommand {
         static let configuration = CommandConfiguration(

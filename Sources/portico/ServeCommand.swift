@@ -12,6 +12,9 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "Walled-garden backend: nftables or off.") var firewall: String?
     @Option(help: "The portal's public URL (default http://<portal listen>).") var portalURL: String?
     @Option(help: "Directory of the Mustache templates.") var templates: String?
+    @Option(help: "Connections one client address may hold open on the portal (default 64).")
+    var portalConnectionsPerAddress: Int?
+    @Option(help: "Portal worker threads (default 2).") var portalThreads: Int?
 
     func apply(to c: inout PorticoConfiguration) throws {
         if let v = portalListen { c.portalListen = try ListenAddress(v, field: "portal-listen") }
@@ -22,6 +25,8 @@ struct ServerOptions: ParsableArguments {
         }
         if let v = portalURL { c.portalURL = v }
         if let v = templates { c.templatesDirectory = v }
+        if let v = portalConnectionsPerAddress { c.portalHTTP.perAddressConnectionLimit = v }
+        if let v = portalThreads { c.portalHTTP.threadPoolSize = v }
     }
 }
 

@@ -1,5 +1,6 @@
 import PorticoCore
 import Foundation
+import Synchronization
 
 /// Portico's data: one SQLite database (WAL) behind one lock. Every state change is one
 /// transaction; each method that changes state says what it did to the walled garden.
@@ -16,6 +17,11 @@ public final class Store: @unchecked Sendable {
     private let lock = NSLock()
     private var inner: Inner
     public let path: String
+    private let writes = Atomic<UInt64>(0)
+
+    /// Counts committed write transactions: a value read before and after a computation tells
+    /// whether anything it read may have changed (the portal's page cache uses it).
+    public var generation: UInt64 { writes.load(ordering: .acquiring) }
 
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws {
@@ -38,6 +44,7 @@ public final class Store: @unchecked Sendable {
     func write<T>(_ body: (Database, Settings) throws -> T) throws -> T {
         try locked { inner in
             let settings = inner.settings
+            defer { writes.add(1, ordering: .releasing) }
             return try inner.db.transaction { try body(inner.db, settings) }
         }
     }
@@ -72,6 +79,7 @@ public final class Store: @unchecked Sendable {
                 try db.run("UPDATE clients SET dirty = 1")
             }
             inner.settings = next
+            writes.add(1, ordering: .releasing)
             return next
         }
     }

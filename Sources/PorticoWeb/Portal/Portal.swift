@@ -88,18 +88,26 @@ public struct Portal: Sendable {
         let address = clientAddress(req, o)
         guard let entry = c.directory.lookup(address) else { return unknownPage(c, req, o) }
         let today = c.clock.today()
+        let generation = c.store.generation
+        if let html = c.pageCache.get(address, generation: generation, date: today) { return pageResponse(html) }
         do {
             let view = try PortalView.load(c.store, clientId: entry.clientId, on: today)
             let currency = Currency.named(c.store.settings.billing.currency) ?? .usd
             var ctx = view.context(currency: currency, csrf: CSRF(key: c.csrfKey).token(for: address, on: today),
                                    branding: c.branding)
             ctx["lang"] = "en"
-            var r = HTTPResponse.html(c.templates.render("portal/page", ctx))
-            r.addHeader("Cache-Control", "no-store")
-            return r
+            let html = c.templates.render("portal/page", ctx)
+            c.pageCache.put(address, generation: generation, date: today, html: html)
+            return pageResponse(html)
         } catch {
             return failure(c, error)
         }
+    }
+
+    static func pageResponse(_ html: String) -> HTTPResponse {
+        var r = HTTPResponse.html(html)
+        r.addHeader("Cache-Control", "no-store")
+        return r
     }
 
     static func captive(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions) -> HTTPResponse {

@@ -37,6 +37,8 @@ public final class WebContext: Sendable {
     public let logger: Logger
     /// HMAC key for CSRF tokens, kept in the database so restarts keep open pages valid.
     let csrfKey: [UInt8]
+    /// Rendered portal pages, valid while nothing was written (see `Store.generation`).
+    let pageCache = PageCache()
 
     public init(store: Store, firewall: any WalledGardenFirewall, clock: InstallationClock,
                 gateway: any PaymentGateway, templates: Templates, branding: Branding, logger: Logger) throws {

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Keep-alive requests per second of Portico's redirect and suspension page against nginx on the
+# same machine in the same run (wrk, 2 threads, 100 and 1,000 connections). Writes
+# bench-results/http.md. All traffic stays on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10}
+OUT=bench-results/http.md
+WORK=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"' EXIT
+mkdir -p bench-results
+BIN=.build/release/portico
+[ -x "$BIN" ] || swift build -c release --product portico
+
+$BIN bench http-setup --database "$WORK/p.db" --address 127.0.0.1 >/dev/null
+$BIN serve --database "$WORK/p.db" --portal-listen 127.0.0.1:18080 --admin-listen 127.0.0.1:18081 \
+  --portal-url http://portal.test --portal-connections-per-address 2000 >"$WORK/portico.log" 2>&1 &
+for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:18080/api/captive && break; sleep 0.1; done
+
+# nginx answers the same 302 and serves a static copy of Portico's page.
+curl -s -H 'Host: portal.test' http://127.0.0.1:18080/ >"$WORK/page.html"
+mkdir -p "$WORK/www" && cp "$WORK/page.html" "$WORK/www/index.html"
+cat >"$WORK/nginx.conf" <<NGINX
+worker_processes 2;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:18090;
+    location = /redirect { return 302 http://portal.test/; }
+    location / { root $WORK/www; index index.html; add_header Cache-Control no-store; }
+  }
+}
+NGINX
+nginx -c "$WORK/nginx.conf"
+sleep 0.5
+
+rps() { # url host connections
+  wrk -t2 -c"$3" -d"${DURATION}s" -H "Host: $2" "$1" 2>/dev/null | awk '/Requests\/sec/ {printf "%.0f", $2}'
+}
+{
+  echo "| answer | connections | nginx req/s | Portico req/s | Portico / nginx |"
+  echo "|---|---:|---:|---:|---:|"
+  for c in 100 1000; do
+    n=$(rps http://127.0.0.1:18090/redirect example.com $c); p=$(rps http://127.0.0.1:18080/generate_204 example.com $c)
+    echo "| 302 redirect | $c | $n | $p | $(awk "BEGIN {printf \"%.2f\", $p/$n}") |"
+  done
+  for c in 100 1000; do
+    n=$(rps http://127.0.0.1:18090/ portal.test $c); p=$(rps http://127.0.0.1:18080/ portal.test $c)
+    echo "| suspension page ($(wc -c <"$WORK/page.html") bytes) | $c | $n | $p | $(awk "BEGIN {printf \"%.2f\", $p/$n}") |"
+  done
+} | tee "$OUT"
+echo "machine: $(nproc) cores, $(uname -r), $(date -u +%Y-%m-%d)" | tee -a "$OUT"
