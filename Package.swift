@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(
             name: "CNetfilter", pkgConfig: "libnftnl",
             providers: [.apt(["libnftnl-dev", "libmnl-dev", "libnetfilter-conntrack-dev"])]),
+        // libcurl's easy interface: synchronous HTTPS calls from handler threads (Stripe's API).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // The pure core: money, calendar, plans, services, terms, the invoice engine, the rules.
         .target(name: "PorticoCore"),
@@ -38,7 +40,7 @@ let package = Package(
         // Payment gateways: the interface, the built-in test gateway, Stripe.
         .target(
             name: "PorticoPayments",
-            dependencies: ["PorticoCore", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["PorticoCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),
         // The portal, the checkout, the admin JSON API and UI: handlers over templates.
         .target(
             name: "PorticoWeb",
@@ -75,6 +77,9 @@ let package = Package(
             dependencies: ["PorticoWeb", "PorticoApp", "PorticoStore", "PorticoCore", "PorticoHTTP", "PorticoFirewall",
                            "PorticoPayments", "PorticoTestSupport"]),
         .testTarget(name: "PorticoFirewallTests", dependencies: ["PorticoFirewall", "PorticoCore"]),
+        .testTarget(
+            name: "PorticoPaymentsTests",
+            dependencies: ["PorticoPayments", "PorticoCore", "PorticoHTTP", .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

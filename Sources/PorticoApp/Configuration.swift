@@ -1,5 +1,6 @@
 import PorticoCore
 import PorticoHTTP
+import PorticoPayments
 
 /// `host:port`, with IPv6 hosts in brackets (`[::1]:8080`).
 public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
@@ -42,6 +43,14 @@ public enum FirewallBackend: String, Sendable, CaseIterable {
     case off
 }
 
+/// Which payment gateway checkouts go through (`gateway`).
+public enum GatewayChoice: String, Sendable, CaseIterable {
+    /// The embedded gateway, its page marked TEST MODE (the default).
+    case test
+    /// Stripe Checkout; needs the `stripe.*` settings.
+    case stripe
+}
+
 /// Everything Portico reads at start, with defaults. Read once at the edge and passed down.
 public struct PorticoConfiguration: Sendable {
     public var databasePath = "/var/lib/portico/portico.db"
@@ -66,6 +75,10 @@ public struct PorticoConfiguration: Sendable {
     public var schedulerTickSeconds = 30
     public var portalHTTP = HTTPServerConfiguration()
     public var adminHTTP = HTTPServerConfiguration()
+    public var gateway: GatewayChoice = .test
+    /// `stripe.secretKey[File]`, `stripe.webhookSecret[File]`, `stripe.apiBase`; its
+    /// description redacts the secrets.
+    public var stripe = StripeSettings()
 
     public init() {}
 

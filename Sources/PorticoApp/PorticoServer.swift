@@ -25,7 +25,11 @@ public final class PorticoServer: Sendable {
         let store = try Store(path: configuration.databasePath)
         let clock = try clock ?? InstallationClock(timeZone: store.settings.billing.timeZone)
         let firewall = try Self.makeFirewall(configuration, logger: logger)
-        let gateway = TestGateway(secret: try store.secret(named: "test-gateway") { randomBytes(32) })
+        let gateway: any PaymentGateway =
+            switch configuration.gateway {
+            case .test: TestGateway(secret: try store.secret(named: "test-gateway") { randomBytes(32) })
+            case .stripe: try StripeGateway(settings: configuration.stripe, now: { clock.instant() })
+            }
         let templates = try Templates(directory: configuration.templatesDirectory ?? Templates.defaultDirectory())
         let branding = Branding(ispName: configuration.ispName, contact: configuration.contact,
                                 portalURL: configuration.effectivePortalURL, venueInfoURL: configuration.venueInfoURL)

@@ -37,6 +37,10 @@ public struct Portal: Sendable {
         r.add("POST", "/prepay", { req, _ in Self.startCheckout(context, req, options, kind: .prepayment) })
         r.add("POST", "/pay", { req, _ in Self.startCheckout(context, req, options, kind: .overdue) })
         r.add("POST", "/postpone", { req, _ in Self.postpone(context, req, options) })
+        // Stripe (Portal+Webhooks.swift): its webhook, and the return from Checkout, which is
+        // matched before the plain checkout page below and shows that page when done.
+        r.add("POST", "/webhooks/stripe", { req, _ in Self.stripeWebhook(context, req) })
+        r.add("GET", "/checkout/{id}", { req, p in Self.stripeReturn(context, req, options, id: p["id"]!) })
         r.add("GET", "/checkout/{id}", { req, p in Self.checkoutPage(context, req, options, id: p["id"]!) })
         r.add("GET", "/test-gateway/checkout/{id}", { req, p in Self.testGatewayPage(context, req, id: p["id"]!) })
         r.add("POST", "/test-gateway/checkout/{id}", { req, p in Self.testGatewayPost(context, req, id: p["id"]!) })
