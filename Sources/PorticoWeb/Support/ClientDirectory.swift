@@ -62,9 +62,43 @@ public final class ClientDirectory: Sendable {
         }
     }
 
+    /// The entry for a textual address (the HTTP peer). Dotted IPv4 text is parsed without
+    /// allocating: this runs for every redirect.
     public func lookup(_ text: String) -> Entry? {
+        if let v4 = Self.ipv4Bytes(text) {
+            return lookup(try! IPPrefix(family: .ipv4, bytes: [v4.0, v4.1, v4.2, v4.3], length: 32))
+        }
         guard let p = try? IPPrefix(text) else { return nil }
         return lookup(p)
+    }
+
+    static func ipv4Bytes(_ text: String) -> (UInt8, UInt8, UInt8, UInt8)? {
+        var parts: (UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0)
+        var index = 0
+        var digits = 0
+        var value: UInt32 = 0
+        for b in text.utf8 {
+            if b == UInt8(ascii: ".") {
+                guard digits > 0, index < 3 else { return nil }
+                switch index {
+                case 0: parts.0 = value
+                case 1: parts.1 = value
+                default: parts.2 = value
+                }
+                index += 1
+                digits = 0
+                value = 0
+            } else if b >= 48 && b <= 57 {
+                value = value * 10 + UInt32(b - 48)
+                digits += 1
+                guard digits <= 3, value <= 255 else { return nil }
+            } else {
+                return nil
+            }
+        }
+        guard index == 3, digits > 0 else { return nil }
+        parts.3 = value
+        return (UInt8(parts.0), UInt8(parts.1), UInt8(parts.2), UInt8(parts.3))
     }
 
     public var stoppedCount: Int { table.withLock { $0.stopped.count } }
