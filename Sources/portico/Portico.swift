@@ -9,7 +9,7 @@ import PorticoWeb
 struct Portico: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portico", abstract: "Walled-garden captive portal and billing for ISPs.",
-        subcommands: [Migrate.self, Billing.self, Ledger.self, Demo.self, Bench.self])
+        subcommands: [Migrate.self, Billing.self, Ledger.self, Demo.self, Bench.self, APIToken.self])
 }
 
 /// Options every command takes.
