@@ -26,15 +26,17 @@ enum APIBody {
     static func decode<T: Decodable>(_ type: T.Type, from request: HTTPRequest, fields: APIFields) throws -> T {
         let bytes = request.body.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
             ? Array("{}".utf8) : request.body
+        do { try APIJSONSyntax.check(bytes) } catch { throw APIError.badRequest("the body is not valid JSON: \(error.message)") }
         let data = Data(bytes)
         let raw: Any
         do {
             raw = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         } catch {
-            throw APIError.badRequest("the body is not valid JSON")
+            throw APIError.badRequest("the body is not valid JSON (or not UTF-8)")
         }
         guard let object = raw as? [String: Any] else { throw APIError.badRequest("the body must be a JSON object") }
         try check(object, fields, prefix: "")
+        if let path = fraction(in: object, path: "") { throw APIError.invalid(path, "must be a whole number") }
         do {
             return try JSONDecoder().decode(T.self, from: data)
         } catch let error as DecodingError {
@@ -55,6 +57,30 @@ enum APIBody {
         }
     }
 
+    /// The path of the first number that is not a whole number of a size an `Int64` holds.
+    /// Every number this API takes is whole (amounts in minor units, ids, days, months), and the
+    /// decoder reports such a number without saying where it was.
+    static func fraction(in value: Any, path: String) -> String? {
+        switch value {
+        case let dict as [String: Any]:
+            for key in dict.keys.sorted() {
+                if let p = fraction(in: dict[key]!, path: path.isEmpty ? key : "\(path).\(key)") { return p }
+            }
+        case let list as [Any]:
+            for (i, item) in list.enumerated() {
+                if let p = fraction(in: item, path: "\(path)[\(i)]") { return p }
+            }
+        case is Bool, is String, is NSNull:
+            break
+        case let n as NSNumber:
+            let d = n.doubleValue
+            if d.rounded() != d || abs(d) >= 9.2e18 { return path.isEmpty ? "body" : path }
+        default:
+            break
+        }
+        return nil
+    }
+
     /// The decoder's error as a 422 naming the field (`a.b`, `list[2]`); a syntax error is a 400.
     static func map(_ error: DecodingError) -> APIError {
         switch error {
@@ -65,8 +91,8 @@ enum APIBody {
         case .keyNotFound(let key, let context):
             return .invalid(path(context.codingPath + [key]), "is required")
         case .dataCorrupted(let context):
-            if context.codingPath.isEmpty { return .badRequest("the body is not valid JSON") }
-            return .invalid(path(context.codingPath), "has an unreadable value (\(context.debugDescription))")
+            // The syntax was checked before decoding, so this is a value the type cannot hold.
+            return .invalid(path(context.codingPath), "has a value that cannot be read (\(context.debugDescription))")
         @unknown default:
             return .badRequest("the body could not be read")
         }
