@@ -67,7 +67,9 @@ import Testing
         defer { f.remove() }
         let before = try f.snapshot()
         #expect(f.call("POST", "/plans", #"{"name": "Basic", "monthlyPrice": 3000}"#, auth: .none).status == 401)
-        #expect(f.call("PATCH", "/settings", #"{"suspension": {"delayDays": 9}}"#, auth: .header("Bearer nope")).status == 401)
+        #expect(
+            f.call("PATCH", "/settings", #"{"suspension": {"delayDays": 9}}"#, auth: .header("Bearer nope")).status
+                == 401)
         #expect(try f.snapshot() == before)
     }
 
@@ -80,7 +82,8 @@ import Testing
         let wrong = f.call("DELETE", "/plans")
         #expect(wrong.status == 405)
         #expect(wrong.errorCode == "method_not_allowed")
-        let allow = Set((wrong.header("Allow") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        let allow = Set(
+            (wrong.header("Allow") ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
         #expect(allow == ["GET", "HEAD", "POST"])
         #expect(f.call("PUT", "/services/1").header("Allow")?.contains("PATCH") == true)
         // Authentication comes first: an anonymous caller learns nothing about paths.

@@ -41,40 +41,56 @@ import Testing
         let f = try APIFixture()
         defer { f.remove() }
         let (_, _, ana, _) = try setup(f)
-        try expectRefused(f, [
-            Case(method: "POST", path: "/plans", body: #"{"name": "#, status: 400, field: ""),
-            Case(method: "POST", path: "/plans", body: "name=Basic&monthlyPrice=3000", status: 400, field: ""),
-            Case(method: "POST", path: "/clients", body: #"["Ana"]"#, status: 400, field: ""),
-            Case(method: "POST", path: "/payments", body: #""pay""#, status: 400, field: ""),
-            Case(method: "POST", path: "/payments", body: "9000", status: 400, field: ""),
-            Case(method: "POST", path: "/payments", body: "null", status: 400, field: ""),
-            Case(method: "POST", path: "/billing/run", body: #"{"date": "2026-03-02"} x"#, status: 400, field: ""),
-            Case(method: "PATCH", path: "/settings", body: "\u{FF}\u{FE}", status: 400, field: ""),
-            Case(method: "POST", path: "/payments", body: #"{"clientId": \#(ana), "amount": 10, "method": "cash",}"#,
-                 status: 400, field: ""),
-            Case(method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": 1, "billingPeriods": [1,]}"#,
-                 status: 400, field: ""),
-            Case(method: "POST", path: "/payments", body: #"{"clientId": \#(ana), "amount": 10, "method": "cash", "amount": -5}"#,
-                 status: 400, field: ""),
-            Case(method: "PATCH", path: "/settings",
-                 body: #"{"suspension": {"bogus": 1}, "suspension": {"delayDays": 5}}"#, status: 400, field: ""),
-            Case(method: "POST", path: "/clients", body: #"{"name": "Ana", "n\u0061me": "Bea"}"#, status: 400, field: ""),
-            Case(method: "POST", path: "/clients", body: #"{"name": "Ana" /* c */}"#, status: 400, field: ""),
-            Case(method: "POST", path: "/clients", body: #"{"name": 'Ana'}"#, status: 400, field: ""),
-            Case(method: "POST", path: "/clients", body: String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
-                 status: 400, field: ""),
-        ])
-        #expect(f.call("POST", "/payments", #"{"clientId": \#(ana), "amount": 10, "method": "cash", "amount": -5}"#)
-            .errorMessage.contains("'amount' appears twice"))
+        try expectRefused(
+            f,
+            [
+                Case(method: "POST", path: "/plans", body: #"{"name": "#, status: 400, field: ""),
+                Case(method: "POST", path: "/plans", body: "name=Basic&monthlyPrice=3000", status: 400, field: ""),
+                Case(method: "POST", path: "/clients", body: #"["Ana"]"#, status: 400, field: ""),
+                Case(method: "POST", path: "/payments", body: #""pay""#, status: 400, field: ""),
+                Case(method: "POST", path: "/payments", body: "9000", status: 400, field: ""),
+                Case(method: "POST", path: "/payments", body: "null", status: 400, field: ""),
+                Case(method: "POST", path: "/billing/run", body: #"{"date": "2026-03-02"} x"#, status: 400, field: ""),
+                Case(method: "PATCH", path: "/settings", body: "\u{FF}\u{FE}", status: 400, field: ""),
+                Case(
+                    method: "POST", path: "/payments", body: #"{"clientId": \#(ana), "amount": 10, "method": "cash",}"#,
+                    status: 400, field: ""),
+                Case(
+                    method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": 1, "billingPeriods": [1,]}"#,
+                    status: 400, field: ""),
+                Case(
+                    method: "POST", path: "/payments",
+                    body: #"{"clientId": \#(ana), "amount": 10, "method": "cash", "amount": -5}"#,
+                    status: 400, field: ""),
+                Case(
+                    method: "PATCH", path: "/settings",
+                    body: #"{"suspension": {"bogus": 1}, "suspension": {"delayDays": 5}}"#, status: 400, field: ""),
+                Case(
+                    method: "POST", path: "/clients", body: #"{"name": "Ana", "n\u0061me": "Bea"}"#, status: 400,
+                    field: ""),
+                Case(method: "POST", path: "/clients", body: #"{"name": "Ana" /* c */}"#, status: 400, field: ""),
+                Case(method: "POST", path: "/clients", body: #"{"name": 'Ana'}"#, status: 400, field: ""),
+                Case(
+                    method: "POST", path: "/clients",
+                    body: String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+                    status: 400, field: ""),
+            ])
+        #expect(
+            f.call("POST", "/payments", #"{"clientId": \#(ana), "amount": 10, "method": "cash", "amount": -5}"#)
+                .errorMessage.contains("'amount' appears twice"))
     }
 
     @Test func validJSONOfEveryShapeIsRead() throws {
         let f = try APIFixture()
         defer { f.remove() }
-        let r = f.call("POST", "/clients", "\r\n {\"name\" : \"Jos\\u00e9 \\ud83d\\ude00 \\\"J\\\" \\/\", \"email\":\"\",\n\"useCreditAutomatically\" : null } \n")
+        let r = f.call(
+            "POST", "/clients",
+            "\r\n {\"name\" : \"Jos\\u00e9 \\ud83d\\ude00 \\\"J\\\" \\/\", \"email\":\"\",\n\"useCreditAutomatically\" : null } \n"
+        )
         #expect(r.status == 201, "\(r.errorMessage)")
         #expect(r.object["name"] as? String == "José 😀 \"J\" /")
-        let plan = f.call("POST", "/plans", #"{"name": "E", "monthlyPrice": 3e3, "billingPeriods": [1, 2], "periodPrices": {}}"#)
+        let plan = f.call(
+            "POST", "/plans", #"{"name": "E", "monthlyPrice": 3e3, "billingPeriods": [1, 2], "periodPrices": {}}"#)
         #expect(plan.status == 201, "\(plan.errorMessage)")
         #expect(plan.object["monthlyPrice"] as? Int == 3000)
     }
@@ -83,78 +99,121 @@ import Testing
         let f = try APIFixture()
         defer { f.remove() }
         let (plan, _, ana, service) = try setup(f)
-        try expectRefused(f, [
-            Case(method: "POST", path: "/plans", body: #"{"name": 5, "monthlyPrice": 1}"#, status: 422, field: "name"),
-            Case(method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": "30.00"}"#, status: 422,
-                 field: "monthlyPrice"),
-            Case(method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": 30.5}"#, status: 422,
-                 field: "monthlyPrice"),
-            Case(method: "POST", path: "/plans", body: #"{"name": "x"}"#, status: 422, field: "monthlyPrice"),
-            Case(method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": 1, "billingPeriods": [1, "3"]}"#,
-                 status: 422, field: "billingPeriods[1]"),
-            Case(method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": 1, "periodPrices": {"x": 5}}"#,
-                 status: 422, field: "periodPrices.x"),
-            Case(method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": 1, "billingPeriods": [30]}"#,
-                 status: 422, field: "billingPeriods"),
-            Case(method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": -1}"#, status: 422,
-                 field: "monthlyPrice"),
-            Case(method: "POST", path: "/plans", body: #"{"name": "Home 30", "monthlyPrice": 1}"#, status: 422,
-                 field: "name"),
-            Case(method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": 1, "price": 2}"#, status: 422,
-                 field: "price"),
-            Case(method: "POST", path: "/clients", body: #"{"name": "Bea", "useCreditAutomatically": "yes"}"#,
-                 status: 422, field: "useCreditAutomatically"),
-            Case(method: "POST", path: "/clients", body: #"{"name": "Bea", "email": "not-an-email"}"#, status: 422,
-                 field: "email"),
-            Case(method: "POST", path: "/clients", body: #"{"name": null}"#, status: 422, field: "name"),
-            Case(method: "POST", path: "/clients", body: "", status: 422, field: "name"),
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": "\#(ana)", "planId": \#(plan), "activeFrom": "2026-03-01"}"#, status: 422,
-                 field: "clientId"),
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": "198.51.100.9"}"#,
-                 status: 422, field: "addresses"),
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": [1]}"#,
-                 status: 422, field: "addresses[0]"),
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": ["300.1.1.1"]}"#,
-                 status: 422, field: "addresses[0]"),
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "overrideRole": "boss"}"#,
-                 status: 422, field: "overrideRole"),
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "invoicingType": "later"}"#,
-                 status: 422, field: "invoicingType"),
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "activeTo": "2026-03-31"}"#,
-                 status: 422, field: "activeTo"),
-            Case(method: "POST", path: "/services", body: #"{"clientId": \#(ana), "planId": \#(plan)}"#, status: 422,
-                 field: "activeFrom"),
-            Case(method: "POST", path: "/payments", body: #"{"clientId": \#(ana), "amount": 10}"#, status: 422,
-                 field: "method"),
-            Case(method: "POST", path: "/payments", body: #"{"clientId": \#(ana), "amount": 10, "method": " "}"#,
-                 status: 422, field: "method"),
-            Case(method: "POST", path: "/payments", body: #"{"clientId": \#(ana), "amount": 10, "method": "cash", "fee": 1}"#,
-                 status: 422, field: "fee"),
-            Case(method: "POST", path: "/billing/run", body: #"{"date": 20260302}"#, status: 422, field: "date"),
-            Case(method: "POST", path: "/billing/run", body: #"{"through": "2026-03-02"}"#, status: 422, field: "through"),
-            Case(method: "POST", path: "/services/\(service)/suspend", body: #"{"reason": 42}"#, status: 422,
-                 field: "reason"),
-            Case(method: "POST", path: "/services/\(service)/vacation-hold", body: #"{"planId": "x"}"#, status: 422,
-                 field: "planId"),
-            Case(method: "POST", path: "/services/\(service)/vacation-hold", body: "{}", status: 422, field: "planId"),
-        ])
+        try expectRefused(
+            f,
+            [
+                Case(
+                    method: "POST", path: "/plans", body: #"{"name": 5, "monthlyPrice": 1}"#, status: 422, field: "name"
+                ),
+                Case(
+                    method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": "30.00"}"#, status: 422,
+                    field: "monthlyPrice"),
+                Case(
+                    method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": 30.5}"#, status: 422,
+                    field: "monthlyPrice"),
+                Case(method: "POST", path: "/plans", body: #"{"name": "x"}"#, status: 422, field: "monthlyPrice"),
+                Case(
+                    method: "POST", path: "/plans",
+                    body: #"{"name": "x", "monthlyPrice": 1, "billingPeriods": [1, "3"]}"#,
+                    status: 422, field: "billingPeriods[1]"),
+                Case(
+                    method: "POST", path: "/plans",
+                    body: #"{"name": "x", "monthlyPrice": 1, "periodPrices": {"x": 5}}"#,
+                    status: 422, field: "periodPrices.x"),
+                Case(
+                    method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": 1, "billingPeriods": [30]}"#,
+                    status: 422, field: "billingPeriods"),
+                Case(
+                    method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": -1}"#, status: 422,
+                    field: "monthlyPrice"),
+                Case(
+                    method: "POST", path: "/plans", body: #"{"name": "Home 30", "monthlyPrice": 1}"#, status: 422,
+                    field: "name"),
+                Case(
+                    method: "POST", path: "/plans", body: #"{"name": "x", "monthlyPrice": 1, "price": 2}"#, status: 422,
+                    field: "price"),
+                Case(
+                    method: "POST", path: "/clients", body: #"{"name": "Bea", "useCreditAutomatically": "yes"}"#,
+                    status: 422, field: "useCreditAutomatically"),
+                Case(
+                    method: "POST", path: "/clients", body: #"{"name": "Bea", "email": "not-an-email"}"#, status: 422,
+                    field: "email"),
+                Case(method: "POST", path: "/clients", body: #"{"name": null}"#, status: 422, field: "name"),
+                Case(method: "POST", path: "/clients", body: "", status: 422, field: "name"),
+                Case(
+                    method: "POST", path: "/services",
+                    body: #"{"clientId": "\#(ana)", "planId": \#(plan), "activeFrom": "2026-03-01"}"#, status: 422,
+                    field: "clientId"),
+                Case(
+                    method: "POST", path: "/services",
+                    body:
+                        #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": "198.51.100.9"}"#,
+                    status: 422, field: "addresses"),
+                Case(
+                    method: "POST", path: "/services",
+                    body: #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": [1]}"#,
+                    status: 422, field: "addresses[0]"),
+                Case(
+                    method: "POST", path: "/services",
+                    body:
+                        #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": ["300.1.1.1"]}"#,
+                    status: 422, field: "addresses[0]"),
+                Case(
+                    method: "POST", path: "/services",
+                    body:
+                        #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "overrideRole": "boss"}"#,
+                    status: 422, field: "overrideRole"),
+                Case(
+                    method: "POST", path: "/services",
+                    body:
+                        #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "invoicingType": "later"}"#,
+                    status: 422, field: "invoicingType"),
+                Case(
+                    method: "POST", path: "/services",
+                    body:
+                        #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "activeTo": "2026-03-31"}"#,
+                    status: 422, field: "activeTo"),
+                Case(
+                    method: "POST", path: "/services", body: #"{"clientId": \#(ana), "planId": \#(plan)}"#, status: 422,
+                    field: "activeFrom"),
+                Case(
+                    method: "POST", path: "/payments", body: #"{"clientId": \#(ana), "amount": 10}"#, status: 422,
+                    field: "method"),
+                Case(
+                    method: "POST", path: "/payments", body: #"{"clientId": \#(ana), "amount": 10, "method": " "}"#,
+                    status: 422, field: "method"),
+                Case(
+                    method: "POST", path: "/payments",
+                    body: #"{"clientId": \#(ana), "amount": 10, "method": "cash", "fee": 1}"#,
+                    status: 422, field: "fee"),
+                Case(method: "POST", path: "/billing/run", body: #"{"date": 20260302}"#, status: 422, field: "date"),
+                Case(
+                    method: "POST", path: "/billing/run", body: #"{"through": "2026-03-02"}"#, status: 422,
+                    field: "through"),
+                Case(
+                    method: "POST", path: "/services/\(service)/suspend", body: #"{"reason": 42}"#, status: 422,
+                    field: "reason"),
+                Case(
+                    method: "POST", path: "/services/\(service)/vacation-hold", body: #"{"planId": "x"}"#, status: 422,
+                    field: "planId"),
+                Case(
+                    method: "POST", path: "/services/\(service)/vacation-hold", body: "{}", status: 422, field: "planId"
+                ),
+            ])
     }
 
     @Test func amountsThatAreNotPositiveAre422() throws {
         let f = try APIFixture()
         defer { f.remove() }
         let (_, _, ana, _) = try setup(f)
-        try expectRefused(f, [0, -5, -9000].map {
-            Case(method: "POST", path: "/payments", body: #"{"clientId": \#(ana), "amount": \#($0), "method": "cash"}"#,
-                 status: 422, field: "amount")
-        })
+        try expectRefused(
+            f,
+            [0, -5, -9000].map {
+                Case(
+                    method: "POST", path: "/payments",
+                    body: #"{"clientId": \#(ana), "amount": \#($0), "method": "cash"}"#,
+                    status: 422, field: "amount")
+            })
     }
 
     @Test func malformedDatesAre422NamingTheField() throws {
@@ -165,24 +224,33 @@ import Testing
         var cases: [Case] = []
         for d in dates {
             cases += [
-                Case(method: "POST", path: "/services",
-                     body: #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "\#(d)", "addresses": ["192.0.2.1"]}"#,
-                     status: 422, field: "activeFrom"),
-                Case(method: "POST", path: "/services",
-                     body: #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "activeTo": "\#(d)"}"#,
-                     status: 422, field: "activeTo"),
-                Case(method: "PATCH", path: "/services/\(service)", body: #"{"activeTo": "\#(d)"}"#, status: 422,
-                     field: "activeTo"),
-                Case(method: "POST", path: "/payments",
-                     body: #"{"clientId": \#(ana), "amount": 10, "method": "cash", "receivedOn": "\#(d)"}"#, status: 422,
-                     field: "receivedOn"),
+                Case(
+                    method: "POST", path: "/services",
+                    body:
+                        #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "\#(d)", "addresses": ["192.0.2.1"]}"#,
+                    status: 422, field: "activeFrom"),
+                Case(
+                    method: "POST", path: "/services",
+                    body:
+                        #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "activeTo": "\#(d)"}"#,
+                    status: 422, field: "activeTo"),
+                Case(
+                    method: "PATCH", path: "/services/\(service)", body: #"{"activeTo": "\#(d)"}"#, status: 422,
+                    field: "activeTo"),
+                Case(
+                    method: "POST", path: "/payments",
+                    body: #"{"clientId": \#(ana), "amount": 10, "method": "cash", "receivedOn": "\#(d)"}"#, status: 422,
+                    field: "receivedOn"),
                 Case(method: "POST", path: "/billing/run", body: #"{"date": "\#(d)"}"#, status: 422, field: "date"),
-                Case(method: "POST", path: "/services/\(service)/vacation-hold/preview",
-                     body: #"{"planId": \#(vacation), "from": "\#(d)"}"#, status: 422, field: "from"),
-                Case(method: "POST", path: "/services/\(service)/vacation-hold",
-                     body: #"{"planId": \#(vacation), "from": "\#(d)"}"#, status: 422, field: "from"),
-                Case(method: "POST", path: "/services/\(service)/vacation-hold/end", body: #"{"on": "\#(d)"}"#,
-                     status: 422, field: "on"),
+                Case(
+                    method: "POST", path: "/services/\(service)/vacation-hold/preview",
+                    body: #"{"planId": \#(vacation), "from": "\#(d)"}"#, status: 422, field: "from"),
+                Case(
+                    method: "POST", path: "/services/\(service)/vacation-hold",
+                    body: #"{"planId": \#(vacation), "from": "\#(d)"}"#, status: 422, field: "from"),
+                Case(
+                    method: "POST", path: "/services/\(service)/vacation-hold/end", body: #"{"on": "\#(d)"}"#,
+                    status: 422, field: "on"),
             ]
         }
         try expectRefused(f, cases)
@@ -192,41 +260,52 @@ import Testing
         let f = try APIFixture()
         defer { f.remove() }
         let (plan, vacation, ana, service) = try setup(f)
-        try expectRefused(f, [
-            Case(method: "GET", path: "/plans/999", body: "", status: 404, field: ""),
-            Case(method: "GET", path: "/plans/abc", body: "", status: 404, field: ""),
-            Case(method: "GET", path: "/clients/999", body: "", status: 404, field: ""),
-            Case(method: "GET", path: "/clients/0", body: "", status: 404, field: ""),
-            Case(method: "GET", path: "/clients/999/documents", body: "", status: 404, field: ""),
-            Case(method: "GET", path: "/clients/999/services", body: "", status: 404, field: ""),
-            Case(method: "GET", path: "/services/999", body: "", status: 404, field: ""),
-            Case(method: "GET", path: "/services/-1", body: "", status: 404, field: ""),
-            Case(method: "PATCH", path: "/services/999", body: #"{"activeTo": null}"#, status: 404, field: ""),
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": \#(ana), "planId": 999, "activeFrom": "2026-04-01"}"#, status: 404, field: ""),
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": 999, "planId": \#(plan), "activeFrom": "2026-04-01"}"#, status: 404, field: ""),
-            Case(method: "POST", path: "/payments", body: #"{"clientId": 999, "amount": 10, "method": "cash"}"#,
-                 status: 404, field: ""),
-            Case(method: "POST", path: "/services/999/vacation-hold/preview", body: #"{"planId": \#(vacation)}"#,
-                 status: 404, field: ""),
-            Case(method: "POST", path: "/services/\(service)/vacation-hold/preview", body: #"{"planId": 999}"#,
-                 status: 404, field: ""),
-            Case(method: "POST", path: "/services/999/vacation-hold/end", body: "{}", status: 404, field: ""),
-            Case(method: "POST", path: "/services/999/suspend", body: #"{"reason": "x"}"#, status: 404, field: ""),
-            Case(method: "POST", path: "/services/999/release", body: #"{"reason": "x"}"#, status: 404, field: ""),
-        ])
+        try expectRefused(
+            f,
+            [
+                Case(method: "GET", path: "/plans/999", body: "", status: 404, field: ""),
+                Case(method: "GET", path: "/plans/abc", body: "", status: 404, field: ""),
+                Case(method: "GET", path: "/clients/999", body: "", status: 404, field: ""),
+                Case(method: "GET", path: "/clients/0", body: "", status: 404, field: ""),
+                Case(method: "GET", path: "/clients/999/documents", body: "", status: 404, field: ""),
+                Case(method: "GET", path: "/clients/999/services", body: "", status: 404, field: ""),
+                Case(method: "GET", path: "/services/999", body: "", status: 404, field: ""),
+                Case(method: "GET", path: "/services/-1", body: "", status: 404, field: ""),
+                Case(method: "PATCH", path: "/services/999", body: #"{"activeTo": null}"#, status: 404, field: ""),
+                Case(
+                    method: "POST", path: "/services",
+                    body: #"{"clientId": \#(ana), "planId": 999, "activeFrom": "2026-04-01"}"#, status: 404, field: ""),
+                Case(
+                    method: "POST", path: "/services",
+                    body: #"{"clientId": 999, "planId": \#(plan), "activeFrom": "2026-04-01"}"#, status: 404, field: ""),
+                Case(
+                    method: "POST", path: "/payments", body: #"{"clientId": 999, "amount": 10, "method": "cash"}"#,
+                    status: 404, field: ""),
+                Case(
+                    method: "POST", path: "/services/999/vacation-hold/preview", body: #"{"planId": \#(vacation)}"#,
+                    status: 404, field: ""),
+                Case(
+                    method: "POST", path: "/services/\(service)/vacation-hold/preview", body: #"{"planId": 999}"#,
+                    status: 404, field: ""),
+                Case(method: "POST", path: "/services/999/vacation-hold/end", body: "{}", status: 404, field: ""),
+                Case(method: "POST", path: "/services/999/suspend", body: #"{"reason": "x"}"#, status: 404, field: ""),
+                Case(method: "POST", path: "/services/999/release", body: #"{"reason": "x"}"#, status: 404, field: ""),
+            ])
     }
 
     @Test func aPeriodThePlanDoesNotAllowIs422() throws {
         let f = try APIFixture()
         defer { f.remove() }
         let (plan, _, ana, _) = try setup(f)
-        try expectRefused(f, [
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "billingPeriodMonths": 3, "addresses": ["192.0.2.1"]}"#,
-                 status: 422, field: "billingPeriodMonths"),
-        ])
+        try expectRefused(
+            f,
+            [
+                Case(
+                    method: "POST", path: "/services",
+                    body:
+                        #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "billingPeriodMonths": 3, "addresses": ["192.0.2.1"]}"#,
+                    status: 422, field: "billingPeriodMonths")
+            ])
     }
 
     @Test func overlappingAddressesAre409() throws {
@@ -235,19 +314,28 @@ import Testing
         let (plan, _, ana, _) = try setup(f)
         let bea = try f.createClient("Bea")
         let other = try f.createService(client: bea, plan: plan, from: "2026-03-01", addresses: ["192.0.2.1"])
-        try expectRefused(f, [
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": \#(bea), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": ["198.51.100.0/24"]}"#,
-                 status: 409, field: "addresses"),
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": ["198.51.100.7"]}"#,
-                 status: 409, field: "addresses"),
-            Case(method: "PATCH", path: "/services/\(other)", body: #"{"addresses": ["192.0.2.1", "198.51.100.7"]}"#,
-                 status: 409, field: "addresses"),
-            Case(method: "POST", path: "/services",
-                 body: #"{"clientId": \#(bea), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": ["192.0.2.8/29", "192.0.2.9"]}"#,
-                 status: 422, field: "addresses[1]"),
-        ])
+        try expectRefused(
+            f,
+            [
+                Case(
+                    method: "POST", path: "/services",
+                    body:
+                        #"{"clientId": \#(bea), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": ["198.51.100.0/24"]}"#,
+                    status: 409, field: "addresses"),
+                Case(
+                    method: "POST", path: "/services",
+                    body:
+                        #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": ["198.51.100.7"]}"#,
+                    status: 409, field: "addresses"),
+                Case(
+                    method: "PATCH", path: "/services/\(other)", body: #"{"addresses": ["192.0.2.1", "198.51.100.7"]}"#,
+                    status: 409, field: "addresses"),
+                Case(
+                    method: "POST", path: "/services",
+                    body:
+                        #"{"clientId": \#(bea), "planId": \#(plan), "activeFrom": "2026-04-01", "addresses": ["192.0.2.8/29", "192.0.2.9"]}"#,
+                    status: 422, field: "addresses[1]"),
+            ])
     }
 
     @Test func everyRouteIsServedAndNeedsAToken() throws {

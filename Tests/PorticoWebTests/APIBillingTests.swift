@@ -40,7 +40,9 @@ import Testing
         #expect(f.call("GET", "/clients/\(ana)").object["balanceDue"] as? Int == 3000)
 
         f.setToday("2026-03-03")
-        let pay = f.call("POST", "/payments", #"{"clientId": \#(ana), "amount": 9000, "receivedOn": "2026-03-03", "method": "cash", "reference": "R-1"}"#)
+        let pay = f.call(
+            "POST", "/payments",
+            #"{"clientId": \#(ana), "amount": 9000, "receivedOn": "2026-03-03", "method": "cash", "reference": "R-1"}"#)
         #expect(pay.status == 201, "\(pay.errorMessage)")
         #expect(pay.object["clientId"] as? Int == ana)
         #expect(pay.object["amount"] as? Int == 9000)
@@ -60,7 +62,10 @@ import Testing
 
         f.setToday("2026-04-01")
         let april = f.call("POST", "/billing/run", "")
-        #expect(april.object["dates"] as? [String] == (2...31).map { "2026-03-\(String(format: "%02d", $0))" } + ["2026-04-01"])
+        #expect(
+            april.object["dates"] as? [String] == (2...31).map { "2026-03-\(String(format: "%02d", $0))" } + [
+                "2026-04-01"
+            ])
         let after = f.call("GET", "/clients/\(ana)/documents").array
         #expect(after.count == 2)
         #expect(after.last?["total"] as? Int == 3000)

@@ -5,7 +5,9 @@ import Testing
     @Test func createAndReadPlans() throws {
         let f = try APIFixture()
         defer { f.remove() }
-        let r = f.call("POST", "/plans", #"""
+        let r = f.call(
+            "POST", "/plans",
+            #"""
             {"name": "Home 30", "monthlyPrice": 3000, "billingPeriods": [1, 3], "periodPrices": {"3": 8500},
              "overrideRole": "secondary", "id": 77}
             """#)
@@ -19,7 +21,8 @@ import Testing
         #expect(r.object["periodPrices"] as? [String: Int] == ["3": 8500])
         #expect(r.object["overrideRole"] as? String == "secondary")
 
-        let vacation = f.call("POST", "/plans", #"{"name": "Vacation", "monthlyPrice": 1500, "overrideRole": "primary"}"#)
+        let vacation = f.call(
+            "POST", "/plans", #"{"name": "Vacation", "monthlyPrice": 1500, "overrideRole": "primary"}"#)
         #expect(vacation.object["billingPeriods"] as? [Int] == [1])
         #expect(vacation.object["periodPrices"] as? [String: Int] == [:])
 

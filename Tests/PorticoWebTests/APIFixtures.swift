@@ -59,7 +59,8 @@ struct APIFixture {
     }
 
     init(today: String = "2026-03-01", settings: [(String, String)] = []) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-api-\(UUID().uuidString)").path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("portico-api-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         store = try Store(path: directory + "/portico.db")
         if !settings.isEmpty { try store.updateSettings(settings.map { (key: $0.0, value: $0.1) }) }
@@ -70,7 +71,8 @@ struct APIFixture {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         context = try WebContext(
-            store: store, firewall: firewall, clock: clock, gateway: TestGateway(secret: [UInt8](repeating: 7, count: 32)),
+            store: store, firewall: firewall, clock: clock,
+            gateway: TestGateway(secret: [UInt8](repeating: 7, count: 32)),
             templates: Templates(directory: repo.appendingPathComponent("templates").path),
             branding: Branding(portalURL: "http://portal.test"), logger: Logger(label: "portico.api.test"))
         api = AdminAPI(context: context)
@@ -88,8 +90,10 @@ struct APIFixture {
 
     /// Calls the API at `/api/v1` + `path` with a JSON body given as text.
     @discardableResult
-    func call(_ method: String, _ path: String, _ body: String? = nil, auth: Auth = .fixtureToken,
-              headers: [(String, String)] = []) -> APIResult {
+    func call(
+        _ method: String, _ path: String, _ body: String? = nil, auth: Auth = .fixtureToken,
+        headers: [(String, String)] = []
+    ) -> APIResult {
         var h = HTTPHeaders()
         switch auth {
         case .fixtureToken: h.append(name: "Authorization", value: "Bearer \(token)")
@@ -98,8 +102,9 @@ struct APIFixture {
         }
         if body != nil { h.append(name: "Content-Type", value: "application/json") }
         for (name, value) in headers { h.append(name: name, value: value) }
-        let request = HTTPRequest(method: method, path: AdminAPI.prefix + path, headers: h,
-                                  body: Array((body ?? "").utf8))
+        let request = HTTPRequest(
+            method: method, path: AdminAPI.prefix + path, headers: h,
+            body: Array((body ?? "").utf8))
         return APIResult(response: api.handle(request))
     }
 
@@ -115,23 +120,37 @@ struct APIFixture {
     // MARK: Set-up through the API
 
     func createPlan(_ name: String, _ monthly: Int, role: String = "secondary", periods: [Int] = [1]) throws -> Int {
-        let r = call("POST", "/plans", #"{"name": "\#(name)", "monthlyPrice": \#(monthly), "overrideRole": "\#(role)", "billingPeriods": \#(periods)}"#)
-        guard r.status == 201, let id = r.object["id"] as? Int else { throw APIFixtureError("plan: \(r.status) \(r.errorMessage)") }
+        let r = call(
+            "POST", "/plans",
+            #"{"name": "\#(name)", "monthlyPrice": \#(monthly), "overrideRole": "\#(role)", "billingPeriods": \#(periods)}"#
+        )
+        guard r.status == 201, let id = r.object["id"] as? Int else {
+            throw APIFixtureError("plan: \(r.status) \(r.errorMessage)")
+        }
         return id
     }
 
     func createClient(_ name: String = "Ana") throws -> Int {
         let r = call("POST", "/clients", #"{"name": "\#(name)", "email": "ana@example.net"}"#)
-        guard r.status == 201, let id = r.object["id"] as? Int else { throw APIFixtureError("client: \(r.status) \(r.errorMessage)") }
+        guard r.status == 201, let id = r.object["id"] as? Int else {
+            throw APIFixtureError("client: \(r.status) \(r.errorMessage)")
+        }
         return id
     }
 
-    func createService(client: Int, plan: Int, from: String, to: String? = nil,
-                       addresses: [String] = ["198.51.100.7"]) throws -> Int {
+    func createService(
+        client: Int, plan: Int, from: String, to: String? = nil,
+        addresses: [String] = ["198.51.100.7"]
+    ) throws -> Int {
         let list = addresses.map { "\"\($0)\"" }.joined(separator: ", ")
         let activeTo = to.map { ", \"activeTo\": \"\($0)\"" } ?? ""
-        let r = call("POST", "/services", #"{"clientId": \#(client), "planId": \#(plan), "activeFrom": "\#(from)", "addresses": [\#(list)]\#(activeTo)}"#)
-        guard r.status == 201, let id = r.object["id"] as? Int else { throw APIFixtureError("service: \(r.status) \(r.errorMessage)") }
+        let r = call(
+            "POST", "/services",
+            #"{"clientId": \#(client), "planId": \#(plan), "activeFrom": "\#(from)", "addresses": [\#(list)]\#(activeTo)}"#
+        )
+        guard r.status == 201, let id = r.object["id"] as? Int else {
+            throw APIFixtureError("service: \(r.status) \(r.errorMessage)")
+        }
         return id
     }
 }

@@ -25,9 +25,11 @@ import Testing
         #expect(bearer?["scheme"] as? String == "bearer")
         #expect((doc["security"] as? [[String: Any]])?.first?["bearerAuth"] != nil)
         let schemas = components["schemas"] as? [String: Any] ?? [:]
-        for name in ["Plan", "Client", "Service", "Term", "Document", "DocumentLine", "DocumentDraft", "Payment", "Settings",
-                     "Error", "BillingRunRequest", "BillingRunReport", "VacationHoldRequest", "VacationHoldEndRequest",
-                     "VacationHold", "VacationHoldPreview", "ReasonRequest", "WalledGarden", "ServicePatch"] {
+        for name in [
+            "Plan", "Client", "Service", "Term", "Document", "DocumentLine", "DocumentDraft", "Payment", "Settings",
+            "Error", "BillingRunRequest", "BillingRunReport", "VacationHoldRequest", "VacationHoldEndRequest",
+            "VacationHold", "VacationHoldPreview", "ReasonRequest", "WalledGarden", "ServicePatch",
+        ] {
             #expect(schemas[name] != nil, "schema \(name)")
         }
     }
@@ -46,12 +48,14 @@ import Testing
         #expect(served.count == AdminAPI.endpoints.count)
         #expect(documented == served)
         // SPEC §12's list is all there.
-        for required in ["GET /settings", "PATCH /settings", "POST /plans", "GET /plans", "POST /clients",
-                         "GET /clients/{id}", "POST /services", "GET /services/{id}", "PATCH /services/{id}",
-                         "GET /clients/{id}/documents", "POST /payments", "POST /billing/run",
-                         "POST /services/{id}/vacation-hold/preview", "POST /services/{id}/vacation-hold",
-                         "POST /services/{id}/vacation-hold/end", "POST /services/{id}/suspend",
-                         "POST /services/{id}/release", "GET /walled-garden", "GET /openapi.json"] {
+        for required in [
+            "GET /settings", "PATCH /settings", "POST /plans", "GET /plans", "POST /clients",
+            "GET /clients/{id}", "POST /services", "GET /services/{id}", "PATCH /services/{id}",
+            "GET /clients/{id}/documents", "POST /payments", "POST /billing/run",
+            "POST /services/{id}/vacation-hold/preview", "POST /services/{id}/vacation-hold",
+            "POST /services/{id}/vacation-hold/end", "POST /services/{id}/suspend",
+            "POST /services/{id}/release", "GET /walled-garden", "GET /openapi.json",
+        ] {
             #expect(served.contains(required), "\(required)")
         }
     }
@@ -119,7 +123,8 @@ import Testing
         #expect(Set(f.call("GET", "/clients/\(ana)").object.keys) == properties("Client"))
         #expect(Set(f.call("GET", "/services/\(service)").object.keys) == properties("Service"))
         #expect(Set(document.keys) == properties("Document"))
-        #expect(Set((document["lines"] as? [[String: Any]])?.first?.keys.map { $0 } ?? []) == properties("DocumentLine"))
+        #expect(
+            Set((document["lines"] as? [[String: Any]])?.first?.keys.map { $0 } ?? []) == properties("DocumentLine"))
         #expect(Set(payment.object.keys) == properties("Payment"))
         #expect(Set(f.call("GET", "/settings").object.keys) == properties("Settings"))
         #expect(Set(f.call("POST", "/billing/run", "{}").object.keys) == properties("BillingRunReport"))

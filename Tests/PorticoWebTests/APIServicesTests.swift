@@ -8,7 +8,9 @@ import Testing
         defer { f.remove() }
         let plan = try f.createPlan("Home 30", 3000)
         let ana = try f.createClient()
-        let r = f.call("POST", "/services", #"""
+        let r = f.call(
+            "POST", "/services",
+            #"""
             {"clientId": \#(ana), "planId": \#(plan), "activeFrom": "2026-03-01", "activeTo": "2026-09-30",
              "addresses": ["198.51.100.7", "2001:db8:7::/48"], "status": "ended", "terms": []}
             """#)
@@ -56,14 +58,17 @@ import Testing
         let ana = try f.createClient()
         let id = try f.createService(client: ana, plan: plan, from: "2026-03-01")
 
-        var r = f.call("PATCH", "/services/\(id)", #"{"activeTo": "2026-05-31", "price": 2500, "invoicingType": "backward"}"#)
+        var r = f.call(
+            "PATCH", "/services/\(id)", #"{"activeTo": "2026-05-31", "price": 2500, "invoicingType": "backward"}"#)
         #expect(r.status == 200, "\(r.errorMessage)")
         #expect(r.object["activeTo"] as? String == "2026-05-31")
         #expect((r.object["terms"] as? [[String: Any]])?.first?["end"] as? String == "2026-05-31")
         #expect(r.object["price"] as? Int == 2500)
         #expect(r.object["invoicingType"] as? String == "backward")
 
-        r = f.call("PATCH", "/services/\(id)", #"{"activeTo": null, "price": null, "invoicingType": null, "addresses": ["198.51.100.8"]}"#)
+        r = f.call(
+            "PATCH", "/services/\(id)",
+            #"{"activeTo": null, "price": null, "invoicingType": null, "addresses": ["198.51.100.8"]}"#)
         #expect(r.status == 200, "\(r.errorMessage)")
         #expect(r.object["activeTo"] is NSNull)
         #expect((r.object["terms"] as? [[String: Any]])?.first?["end"] is NSNull)
@@ -76,13 +81,16 @@ import Testing
         let read = f.call("GET", "/services/\(id)")
         let back = f.call("PATCH", "/services/\(id)", String(decoding: read.response.body, as: UTF8.self))
         #expect(back.status == 200, "\(back.errorMessage)")
-        #expect(String(decoding: back.response.body, as: UTF8.self) == String(decoding: read.response.body, as: UTF8.self))
+        #expect(
+            String(decoding: back.response.body, as: UTF8.self) == String(decoding: read.response.body, as: UTF8.self))
 
         let before = try f.snapshot()
-        for (body, field) in [(#"{"planId": 999}"#, "planId"), (#"{"activeFrom": "2026-02-01"}"#, "activeFrom"),
-                              (#"{"clientId": 999}"#, "clientId"), (#"{"billingPeriodMonths": 3}"#, "billingPeriodMonths"),
-                              (#"{"overrideRole": null}"#, "overrideRole"), (#"{"activeTo": "2026-02-01"}"#, "activeTo"),
-                              (#"{"price": -1}"#, "price"), (#"{"activeTo": "31/05/2026"}"#, "activeTo")] {
+        for (body, field) in [
+            (#"{"planId": 999}"#, "planId"), (#"{"activeFrom": "2026-02-01"}"#, "activeFrom"),
+            (#"{"clientId": 999}"#, "clientId"), (#"{"billingPeriodMonths": 3}"#, "billingPeriodMonths"),
+            (#"{"overrideRole": null}"#, "overrideRole"), (#"{"activeTo": "2026-02-01"}"#, "activeTo"),
+            (#"{"price": -1}"#, "price"), (#"{"activeTo": "31/05/2026"}"#, "activeTo"),
+        ] {
             let bad = f.call("PATCH", "/services/\(id)", body)
             #expect(bad.status == 422, "\(body)")
             #expect(bad.errorMessage.hasPrefix(field + ":"), "\(body): \(bad.errorMessage)")

@@ -30,14 +30,18 @@ import Testing
         #expect(billing["currency"] as? String == "USD")
         // Every setting of `Settings.keys` is shown, and nothing else.
         var shown: Set<String> = []
-        for (group, value) in r.object { for key in (value as? [String: Any] ?? [:]).keys { shown.insert("\(group).\(key)") } }
+        for (group, value) in r.object {
+            for key in (value as? [String: Any] ?? [:]).keys { shown.insert("\(group).\(key)") }
+        }
         #expect(shown == Set(Settings.keys))
     }
 
     @Test func patchChangesOnlyTheSettingsGiven() throws {
         let f = try APIFixture()
         defer { f.remove() }
-        let r = f.call("PATCH", "/settings", #"""
+        let r = f.call(
+            "PATCH", "/settings",
+            #"""
             {"suspension": {"delayDays": 7, "minimumUnpaidAmount": 500}, "invoicing": {"dueDays": 10},
              "reactivation": {"enabled": true, "monthChoices": [1, 3]}, "billing": {"timeZone": "America/Bogota"}}
             """#)
@@ -53,7 +57,8 @@ import Testing
         #expect(s.suspension.postponeDays == 3)
         #expect(s.invoicing.defaultType == .forward)
         // Sending back what was read changes nothing.
-        let again = f.call("PATCH", "/settings", String(decoding: f.call("GET", "/settings").response.body, as: UTF8.self))
+        let again = f.call(
+            "PATCH", "/settings", String(decoding: f.call("GET", "/settings").response.body, as: UTF8.self))
         #expect(again.status == 200)
         #expect(f.store.settings == s)
     }

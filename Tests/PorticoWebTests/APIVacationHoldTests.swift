@@ -19,9 +19,11 @@ import Testing
         let lines = (d["lines"] as? [[String: Any]] ?? []).map { l -> String in
             var service = l["serviceId"] as? Int ?? -1
             if let primaryId, service == primaryId { service = 0 }
-            return "\(service) \(l["description"] as? String ?? "") \(l["from"] as? String ?? "")…\(l["to"] as? String ?? "") \(l["amount"] as? Int ?? -1)"
+            return
+                "\(service) \(l["description"] as? String ?? "") \(l["from"] as? String ?? "")…\(l["to"] as? String ?? "") \(l["amount"] as? Int ?? -1)"
         }
-        return "\(d["kind"] as? String ?? "") \(d["issuedOn"] as? String ?? "") due \(d["dueOn"] as? String ?? "") \(d["total"] as? Int ?? -1) \(lines)"
+        return
+            "\(d["kind"] as? String ?? "") \(d["issuedOn"] as? String ?? "") due \(d["dueOn"] as? String ?? "") \(d["total"] as? Int ?? -1) \(lines)"
     }
 
     /// SPEC §14 D: the preview shows exactly what activation then issues: credit note 340 and
@@ -92,10 +94,11 @@ import Testing
         let end = f.call("POST", "/services/\(secondary)/vacation-hold/end", "")
         #expect(end.status == 200, "\(end.errorMessage)")
         let docs = end.object["documents"] as? [[String: Any]] ?? []
-        #expect(docs.map { Self.shape($0) } == [
-            "creditNote 2026-04-10 due 2026-04-10 1050 [\"\(primaryId) \(lineDescription(docs, 0)) 2026-04-10…2026-04-30 1050\"]",
-            "invoice 2026-04-10 due 2026-04-24 3689 [\"\(secondary) \(lineDescription(docs, 1)) 2026-04-10…2026-04-30 3689\"]",
-        ])
+        #expect(
+            docs.map { Self.shape($0) } == [
+                "creditNote 2026-04-10 due 2026-04-10 1050 [\"\(primaryId) \(lineDescription(docs, 0)) 2026-04-10…2026-04-30 1050\"]",
+                "invoice 2026-04-10 due 2026-04-24 3689 [\"\(secondary) \(lineDescription(docs, 1)) 2026-04-10…2026-04-30 3689\"]",
+            ])
         #expect((end.object["primary"] as? [String: Any])?["activeTo"] as? String == "2026-04-09")
         #expect(f.call("GET", "/clients/\(ana)/documents").array.count == before + 2)
         #expect(f.call("GET", "/services/\(secondary)").object["status"] as? String == "active")
@@ -118,14 +121,17 @@ import Testing
         // A plan, not a service, that does not exist; months outside 1–24; a malformed date.
         #expect(f.call("POST", "/services/\(secondary)/vacation-hold", #"{"planId": 999}"#).status == 404)
         #expect(f.call("POST", "/services/999/vacation-hold", #"{"planId": \#(vacation)}"#).status == 404)
-        let months = f.call("POST", "/services/\(secondary)/vacation-hold/preview", #"{"planId": \#(vacation), "months": 30}"#)
+        let months = f.call(
+            "POST", "/services/\(secondary)/vacation-hold/preview", #"{"planId": \#(vacation), "months": 30}"#)
         #expect(months.status == 422)
         #expect(months.errorMessage.hasPrefix("months:"))
-        let from = f.call("POST", "/services/\(secondary)/vacation-hold", #"{"planId": \#(vacation), "from": "2026-13-01"}"#)
+        let from = f.call(
+            "POST", "/services/\(secondary)/vacation-hold", #"{"planId": \#(vacation), "from": "2026-13-01"}"#)
         #expect(from.status == 422)
         #expect(from.errorMessage.hasPrefix("from:"))
         // Before the last billing run: documents cannot be issued in the past.
-        let backdated = f.call("POST", "/services/\(secondary)/vacation-hold", #"{"planId": \#(vacation), "from": "2026-01-10"}"#)
+        let backdated = f.call(
+            "POST", "/services/\(secondary)/vacation-hold", #"{"planId": \#(vacation), "from": "2026-01-10"}"#)
         #expect(backdated.status == 409)
         #expect(backdated.errorMessage.hasPrefix("from:"))
         #expect(try f.snapshot() == before)

@@ -65,8 +65,9 @@ import Testing
         let plan = try f.createPlan("Home 30", 3000)
         let ana = try f.createClient()
         let service = try f.createService(client: ana, plan: plan, from: "2026-06-01", addresses: ["203.0.113.0/29"])
-        #expect(f.call("POST", "/billing/run", #"{"date": "2026-06-22"}"#).object["walledGarden"] as? [String: [String]]
-            == ["suspended": [], "released": []])
+        #expect(
+            f.call("POST", "/billing/run", #"{"date": "2026-06-22"}"#).object["walledGarden"] as? [String: [String]]
+                == ["suspended": [], "released": []])
         let run = f.call("POST", "/billing/run", #"{"date": "2026-06-23"}"#)
         #expect((run.object["walledGarden"] as? [String: [String]])?["suspended"] == ["203.0.113.0/29"])
         #expect(f.call("GET", "/walled-garden").object["addresses"] as? [String] == ["203.0.113.0/29"])

@@ -24,9 +24,12 @@ enum APIBody {
     /// all optional needs none); anything that is not a JSON object is a 400; a wrong type, a
     /// missing required field or an unknown key is a 422 naming the field.
     static func decode<T: Decodable>(_ type: T.Type, from request: HTTPRequest, fields: APIFields) throws -> T {
-        let bytes = request.body.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        let bytes =
+            request.body.allSatisfy { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
             ? Array("{}".utf8) : request.body
-        do { try APIJSONSyntax.check(bytes) } catch { throw APIError.badRequest("the body is not valid JSON: \(error.message)") }
+        do { try APIJSONSyntax.check(bytes) } catch {
+            throw APIError.badRequest("the body is not valid JSON: \(error.message)")
+        }
         let data = Data(bytes)
         let raw: Any
         do {
@@ -48,7 +51,9 @@ enum APIBody {
         for key in object.keys.sorted() {
             let path = prefix + key
             if fields.ignored.contains(key) { continue }
-            guard fields.accepted.contains(key) else { throw APIError.invalid(path, "is not a field of \(fields.what)") }
+            guard fields.accepted.contains(key) else {
+                throw APIError.invalid(path, "is not a field of \(fields.what)")
+            }
             let value = object[key]!
             if value is NSNull && fields.notNull.contains(key) { throw APIError.invalid(path, "must not be null") }
             if let inner = fields.nested[key], let dict = value as? [String: Any] {
@@ -139,7 +144,8 @@ enum APIBody {
     static func choice<E: RawRepresentable & CaseIterable>(_ text: String, _ type: E.Type, field: String) throws -> E
     where E.RawValue == String {
         guard let v = E(rawValue: text) else {
-            throw APIError.invalid(field, "'\(text)' must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw APIError.invalid(
+                field, "'\(text)' must be one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return v
     }

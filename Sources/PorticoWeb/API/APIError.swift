@@ -8,7 +8,9 @@ struct APIError: Error, Equatable, CustomStringConvertible {
     var message: String
 
     /// 400: the body is not JSON, or not a JSON object.
-    static func badRequest(_ message: String) -> APIError { APIError(status: 400, code: "bad_request", message: message) }
+    static func badRequest(_ message: String) -> APIError {
+        APIError(status: 400, code: "bad_request", message: message)
+    }
 
     /// 422: a field has the wrong type or value; `field` is a dotted path (`suspension.delayDays`,
     /// `addresses[1]`).

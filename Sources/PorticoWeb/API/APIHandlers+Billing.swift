@@ -12,8 +12,9 @@ extension APIHandlers {
         let body = try APIBody.decode(PaymentInput.self, from: r, fields: PaymentInput.fields)
         guard body.amount > 0 else { throw BillingError.amountNotPositive(field: "amount") }
         let receivedOn = try APIBody.date(body.receivedOn, field: "receivedOn", default: today())
-        let result = try store.recordPayment(clientId: body.clientId, amount: Money(body.amount), receivedOn: receivedOn,
-                                             method: body.method, reference: body.reference ?? "")
+        let result = try store.recordPayment(
+            clientId: body.clientId, amount: Money(body.amount), receivedOn: receivedOn,
+            method: body.method, reference: body.reference ?? "")
         context.apply(result.delta)
         return created(PaymentJSON(result.payment), at: "/payments/\(result.payment.id)")
     }
@@ -35,9 +36,10 @@ extension APIHandlers {
         let from = try APIBody.date(body.from, field: "from", default: today())
         let result = try store.previewHold(secondaryId: id, planId: body.planId, from: from, months: body.months)
         let existing = Set(try store.services(clientId: result.primary.service.clientId, on: from).map(\.id))
-        return JSON.response(HoldPreviewJSON(
-            primary: ServiceJSON(result.primary),
-            documents: result.documents.map { DocumentDraftJSON($0) { existing.contains($0) ? $0 : 0 } }))
+        return JSON.response(
+            HoldPreviewJSON(
+                primary: ServiceJSON(result.primary),
+                documents: result.documents.map { DocumentDraftJSON($0) { existing.contains($0) ? $0 : 0 } }))
     }
 
     /// Activates a hold on the secondary service `{id}`: creates the primary and issues, dated
@@ -79,8 +81,9 @@ extension APIHandlers {
     }
 
     func holdJSON(_ result: HoldResult) throws -> HoldJSON {
-        HoldJSON(primary: ServiceJSON(result.primary),
-                 documents: try result.documentIds.map { DocumentJSON(try store.document($0)) })
+        HoldJSON(
+            primary: ServiceJSON(result.primary),
+            documents: try result.documentIds.map { DocumentJSON(try store.document($0)) })
     }
 
     /// The stopped addresses, sorted, for routers that keep their own lists. A strong ETag over

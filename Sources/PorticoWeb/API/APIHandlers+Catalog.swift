@@ -58,8 +58,10 @@ extension APIHandlers {
 
     func createClient(_ r: HTTPRequest, _ p: Params) throws -> HTTPResponse {
         let body = try APIBody.decode(ClientInput.self, from: r, fields: ClientInput.fields)
-        let saved = try store.createClient(ClientRecord(name: body.name, email: body.email ?? "",
-                                                        useCreditAutomatically: body.useCreditAutomatically))
+        let saved = try store.createClient(
+            ClientRecord(
+                name: body.name, email: body.email ?? "",
+                useCreditAutomatically: body.useCreditAutomatically))
         return created(ClientJSON(saved), at: "/clients/\(saved.id)")
     }
 

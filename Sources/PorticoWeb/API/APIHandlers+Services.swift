@@ -10,10 +10,14 @@ extension APIHandlers {
         let new = NewService(
             clientId: body.clientId, planId: body.planId, price: body.price.map { Money($0) },
             billingPeriodMonths: body.billingPeriodMonths,
-            invoicingType: try body.invoicingType.map { try APIBody.choice($0, InvoicingType.self, field: "invoicingType") },
+            invoicingType: try body.invoicingType.map {
+                try APIBody.choice($0, InvoicingType.self, field: "invoicingType")
+            },
             activeFrom: try APIBody.date(body.activeFrom, field: "activeFrom"),
             activeTo: try body.activeTo.map { try APIBody.date($0, field: "activeTo") },
-            overrideRole: try body.overrideRole.map { try APIBody.choice($0, OverrideRole.self, field: "overrideRole") },
+            overrideRole: try body.overrideRole.map {
+                try APIBody.choice($0, OverrideRole.self, field: "overrideRole")
+            },
             addresses: body.addresses ?? [])
         let saved = try store.createService(new, on: today())
         refresh(clientId: saved.service.clientId)
@@ -44,13 +48,17 @@ extension APIHandlers {
         if let activeTo = body.activeTo {
             patch.activeTo = .some(try activeTo.map { try APIBody.date($0, field: "activeTo") })
         }
-        if let role = body.overrideRole { patch.overrideRole = try APIBody.choice(role, OverrideRole.self, field: "overrideRole") }
+        if let role = body.overrideRole {
+            patch.overrideRole = try APIBody.choice(role, OverrideRole.self, field: "overrideRole")
+        }
         if let price = body.price { patch.price = .some(price.map { Money($0) }) }
         if let type = body.invoicingType {
-            patch.invoicingType = .some(try type.map { try APIBody.choice($0, InvoicingType.self, field: "invoicingType") })
+            patch.invoicingType = .some(
+                try type.map { try APIBody.choice($0, InvoicingType.self, field: "invoicingType") })
         }
         patch.addresses = body.addresses
-        let isEmpty = patch.activeTo == nil && patch.overrideRole == nil && patch.price == nil
+        let isEmpty =
+            patch.activeTo == nil && patch.overrideRole == nil && patch.price == nil
             && patch.invoicingType == nil && patch.addresses == nil
         guard !isEmpty else { return JSON.response(ServiceJSON(current)) }
         let saved = try store.updateService(id, patch, on: today())

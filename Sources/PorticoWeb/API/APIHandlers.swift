@@ -27,8 +27,9 @@ struct APIHandlers: Sendable {
         } catch let e as DateError {
             return JSON.error(for: e)
         } catch {
-            context.logger.error("api request failed",
-                                 metadata: ["method": "\(request.method)", "path": "\(request.path)", "error": "\(error)"])
+            context.logger.error(
+                "api request failed",
+                metadata: ["method": "\(request.method)", "path": "\(request.path)", "error": "\(error)"])
             return JSON.error(500, "internal", "internal error")
         }
     }

@@ -7,7 +7,7 @@ import PorticoStore
 /// Encodes `nil` as JSON `null` rather than leaving the key out, so every documented key is
 /// always present (`activeTo: null` says "open", which a missing key would not).
 @propertyWrapper
-struct Nullable<T: Encodable & Sendable>: Encodable, Sendable {
+struct APINullable<T: Encodable & Sendable>: Encodable, Sendable {
     var wrappedValue: T?
     init(wrappedValue: T?) { self.wrappedValue = wrappedValue }
 
@@ -40,7 +40,7 @@ struct ClientJSON: Encodable, Sendable {
     var id: Int64
     var name: String
     var email: String
-    @Nullable var useCreditAutomatically: Bool?
+    @APINullable var useCreditAutomatically: Bool?
     var credit: Int64
     var balanceDue: Int64
 
@@ -57,7 +57,7 @@ struct ClientJSON: Encodable, Sendable {
 struct TermJSON: Encodable, Sendable {
     var start: String
     /// The term's last covered day (inclusive, like `activeTo`); null while it is open.
-    @Nullable var end: String?
+    @APINullable var end: String?
 }
 
 struct ServiceJSON: Encodable, Sendable {
@@ -67,9 +67,9 @@ struct ServiceJSON: Encodable, Sendable {
     /// The monthly price in effect: the service's own, else the plan's.
     var price: Int64
     var billingPeriodMonths: Int
-    @Nullable var invoicingType: String?
+    @APINullable var invoicingType: String?
     var activeFrom: String
-    @Nullable var activeTo: String?
+    @APINullable var activeTo: String?
     var overrideRole: String
     var addresses: [String]
     var status: String
@@ -88,7 +88,9 @@ struct ServiceJSON: Encodable, Sendable {
         overrideRole = s.overrideRole.rawValue
         addresses = s.addresses.map(\.description)
         status = r.status.rawValue
-        terms = s.terms.map { TermJSON(start: $0.start.description, end: $0.end.map { $0.adding(days: -1).description }) }
+        terms = s.terms.map {
+            TermJSON(start: $0.start.description, end: $0.end.map { $0.adding(days: -1).description })
+        }
     }
 }
 
@@ -120,7 +122,7 @@ struct DocumentJSON: Encodable, Sendable {
     var total: Int64
     var amountPaid: Int64
     var status: String
-    @Nullable var corrects: Int64?
+    @APINullable var corrects: Int64?
     var lines: [LineJSON]
 
     init(_ d: DocumentRecord) {
@@ -134,8 +136,11 @@ struct DocumentJSON: Encodable, Sendable {
         amountPaid = d.amountPaid.minorUnits
         status = d.status.rawValue
         corrects = d.corrects
-        lines = d.lines.map { LineJSON(serviceId: $0.serviceId, description: $0.description, range: $0.range,
-                                       amount: $0.amount) }
+        lines = d.lines.map {
+            LineJSON(
+                serviceId: $0.serviceId, description: $0.description, range: $0.range,
+                amount: $0.amount)
+        }
     }
 }
 
@@ -156,8 +161,11 @@ struct DocumentDraftJSON: Encodable, Sendable {
         issuedOn = d.issuedOn.description
         dueOn = d.dueOn.description
         total = d.total.minorUnits
-        lines = d.lines.map { LineJSON(serviceId: serviceId($0.serviceId), description: $0.description,
-                                       range: $0.range, amount: $0.amount) }
+        lines = d.lines.map {
+            LineJSON(
+                serviceId: serviceId($0.serviceId), description: $0.description,
+                range: $0.range, amount: $0.amount)
+        }
     }
 }
 

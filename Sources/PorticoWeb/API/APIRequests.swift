@@ -19,7 +19,8 @@ struct ClientInput: Decodable {
     var useCreditAutomatically: Bool?
 
     static let fields = APIFields(
-        what: "a client", accepted: ["name", "email", "useCreditAutomatically"], ignored: ["id", "credit", "balanceDue"])
+        what: "a client", accepted: ["name", "email", "useCreditAutomatically"],
+        ignored: ["id", "credit", "balanceDue"])
 }
 
 struct ServiceInput: Decodable {
@@ -35,8 +36,10 @@ struct ServiceInput: Decodable {
 
     static let fields = APIFields(
         what: "a service",
-        accepted: ["clientId", "planId", "price", "billingPeriodMonths", "invoicingType", "activeFrom", "activeTo",
-                   "overrideRole", "addresses"],
+        accepted: [
+            "clientId", "planId", "price", "billingPeriodMonths", "invoicingType", "activeFrom", "activeTo",
+            "overrideRole", "addresses",
+        ],
         ignored: ["id", "status", "terms"])
 }
 
@@ -74,8 +77,10 @@ struct ServicePatchInput: Decodable {
 
     static let fields = APIFields(
         what: "a service",
-        accepted: ["activeTo", "overrideRole", "price", "invoicingType", "addresses", "clientId", "planId",
-                   "billingPeriodMonths", "activeFrom"],
+        accepted: [
+            "activeTo", "overrideRole", "price", "invoicingType", "addresses", "clientId", "planId",
+            "billingPeriodMonths", "activeFrom",
+        ],
         ignored: ["id", "status", "terms"],
         notNull: ["overrideRole", "addresses", "clientId", "planId", "billingPeriodMonths", "activeFrom"])
 }

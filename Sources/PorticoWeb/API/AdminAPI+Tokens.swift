@@ -25,7 +25,8 @@ extension AdminAPI {
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else {
-            return .failure(Refusal(Self.unauthorized("the Authorization header must be 'Bearer <token>'", invalid: true)))
+            return .failure(
+                Refusal(Self.unauthorized("the Authorization header must be 'Bearer <token>'", invalid: true)))
         }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
         do {
@@ -42,7 +43,9 @@ extension AdminAPI {
     /// A 401 with the challenge of RFC 6750.
     static func unauthorized(_ message: String, invalid: Bool) -> HTTPResponse {
         var response = JSON.error(401, "unauthorized", message)
-        response.addHeader("WWW-Authenticate", invalid ? "Bearer realm=\"portico\", error=\"invalid_token\"" : "Bearer realm=\"portico\"")
+        response.addHeader(
+            "WWW-Authenticate",
+            invalid ? "Bearer realm=\"portico\", error=\"invalid_token\"" : "Bearer realm=\"portico\"")
         return response
     }
 

@@ -1,4 +1,3 @@
-import Crypto
 import PorticoCore
 import PorticoHTTP
 import PorticoStore
@@ -36,8 +35,12 @@ public struct AdminAPI: Sendable {
             switch authenticate(request) {
             case .success(let name):
                 if request.method != "GET" && request.method != "HEAD" {
-                    context.logger.info("api request", metadata: ["method": "\(request.method)", "path": "\(request.path)",
-                                                                  "token": "\(name)"])
+                    context.logger.info(
+                        "api request",
+                        metadata: [
+                            "method": "\(request.method)", "path": "\(request.path)",
+                            "token": "\(name)",
+                        ])
                 }
             case .failure(let refusal):
                 return refusal.response
@@ -49,8 +52,9 @@ public struct AdminAPI: Sendable {
         case .methodNotAllowed(let methods):
             var allowed = methods
             if allowed.contains("GET") { allowed.append("HEAD") }
-            var response = JSON.error(405, "method_not_allowed",
-                                      "\(request.method) is not allowed on \(request.path); allowed: \(allowed.joined(separator: ", "))")
+            var response = JSON.error(
+                405, "method_not_allowed",
+                "\(request.method) is not allowed on \(request.path); allowed: \(allowed.joined(separator: ", "))")
             response.addHeader("Allow", allowed.joined(separator: ", "))
             return response
         case .notFound:
