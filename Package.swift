@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // System libraries (C). Each has a module map and a header that includes the library.
@@ -50,12 +51,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
-        // Configuration, wiring, the daily-run scheduler.
+        // Email to clients: the outbox delivered over SMTP (STARTTLS, AUTH) through libcurl.
+        .target(
+            name: "PorticoMail",
+            dependencies: ["PorticoStore", "CCurl", .product(name: "Logging", package: "swift-log")]),
+        // Configuration, wiring, the services (listeners, daily-run scheduler, reconciler, mail).
         .target(
             name: "PorticoApp",
             dependencies: [
                 "PorticoCore", "PorticoStore", "PorticoFirewall", "PorticoHTTP", "PorticoWeb", "PorticoPayments",
+                "PorticoMail",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]),
         // The command line, nothing else.
         .executableTarget(
@@ -80,6 +88,11 @@ let package = Package(
         .testTarget(
             name: "PorticoPaymentsTests",
             dependencies: ["PorticoPayments", "PorticoCore", "PorticoHTTP", .product(name: "Crypto", package: "swift-crypto")]),
+        // Configuration, lifecycle (the built `portico` runs as a subprocess), scheduler, mail, metrics.
+        .testTarget(
+            name: "PorticoAppTests",
+            dependencies: ["PorticoApp", "PorticoMail", "PorticoStore", "PorticoCore", "PorticoWeb", "PorticoHTTP",
+                           "PorticoTestSupport", .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,7 @@
+import Logging
 import PorticoCore
 import PorticoHTTP
+import PorticoMail
 import PorticoPayments
 
 /// `host:port`, with IPv6 hosts in brackets (`[::1]:8080`).
@@ -82,6 +84,12 @@ public struct PorticoConfiguration: Sendable {
     /// `stripe.secretKey[File]`, `stripe.webhookSecret[File]`, `stripe.apiBase`; its
     /// description redacts the secrets.
     public var stripe = StripeSettings()
+    /// `smtp.*`: delivery of the outbox; off while `smtp.url` is empty.
+    public var smtp = SMTPSettings()
+    /// `log.level`: trace, debug, info, notice, warning, error or critical.
+    public var logLevel: Logger.Level = .info
+    /// `metrics.enabled`: Prometheus text at `/metrics` on the admin listener.
+    public var metricsEnabled = true
 
     public init() {}
 

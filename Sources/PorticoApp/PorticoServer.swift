@@ -1,6 +1,8 @@
 import Foundation
 import Synchronization
 import Logging
+import PorticoMail
+import ServiceLifecycle
 import PorticoCore
 import PorticoFirewall
 import PorticoHTTP
@@ -8,23 +10,45 @@ import PorticoPayments
 import PorticoStore
 import PorticoWeb
 
-/// A running Portico: the store, the walled garden, the portal and admin listeners, the daily
-/// run's scheduler and the reconciler.
+/// A running Portico: the store, the walled garden, the portal and admin listeners, and the
+/// services that run beside them (daily-run scheduler, reconciler, mail sender, SIGHUP reload).
+///
+/// `start()` does what must succeed before Portico says it is ready: the catch-up billing run,
+/// the walled garden's rebuild, binding both listeners. `run()` then runs everything as one
+/// `ServiceGroup` until SIGTERM or SIGINT, and drains in-flight requests before returning.
 public final class PorticoServer: Sendable {
     public let configuration: PorticoConfiguration
     public let context: WebContext
+    public let metrics: PorticoMetrics
+    public let scheduler: BillingScheduler
     let portal: HTTPServer
     let admin: HTTPServer
     let logger: Logger
-    let background: BackgroundLoops
+    /// What SIGHUP may change without a restart (`ConfigurationKey.live`).
+    let live: Mutex<PorticoConfiguration>
+    let logLevel: SharedLogLevel?
+    /// Reads the configuration again from the same file, environment and flags.
+    let reloadSource: (@Sendable () throws -> LoadedConfiguration)?
+    let lastValues: Mutex<[String: TOMLValue]>
 
-    /// Opens the database, rebuilds the walled garden from it, and binds both listeners.
-    public init(configuration: PorticoConfiguration, logger: Logger, clock: InstallationClock? = nil) throws {
+    /// Opens the database, builds the walled garden, gateway and handlers, and prepares both
+    /// listeners (not bound until `start()`).
+    public init(configuration: PorticoConfiguration, logger: Logger, clock: InstallationClock? = nil,
+                logLevel: SharedLogLevel? = nil, loaded: LoadedConfiguration? = nil,
+                reload: (@Sendable () throws -> LoadedConfiguration)? = nil) throws
+    {
         self.configuration = configuration
         self.logger = logger
+        self.logLevel = logLevel
+        reloadSource = reload
+        live = Mutex(configuration)
+        lastValues = Mutex(loaded?.values ?? [:])
+        let metrics = PorticoMetrics()
+        self.metrics = metrics
         let store = try Store(path: configuration.databasePath)
         let clock = try clock ?? InstallationClock(timeZone: store.settings.billing.timeZone)
-        let firewall = try Self.makeFirewall(configuration, logger: logger)
+        var firewall = try Self.makeFirewall(configuration, logger: logger)
+        if configuration.firewall == .nftables { firewall = InstrumentedFirewall(firewall, metrics: metrics) }
         let gateway: any PaymentGateway =
             switch configuration.gateway {
             case .test: TestGateway(secret: try store.secret(named: "test-gateway") { randomBytes(32) })
@@ -33,20 +57,37 @@ public final class PorticoServer: Sendable {
         let templates = try Templates(directory: configuration.templatesDirectory ?? Templates.defaultDirectory())
         let branding = Branding(ispName: configuration.ispName, contact: configuration.contact,
                                 portalURL: configuration.effectivePortalURL, venueInfoURL: configuration.venueInfoURL)
-        context = try WebContext(store: store, firewall: firewall, clock: clock, gateway: gateway, templates: templates,
-                                 branding: branding, logger: logger)
+        let context = try WebContext(store: store, firewall: firewall, clock: clock, gateway: gateway, templates: templates,
+                                     branding: branding, logger: logger)
+        self.context = context
         let portalHandler = Portal(context: context, options: PortalOptions(
             trustedProxies: configuration.trustedProxies, extraHosts: [configuration.portalListen.host]))
         var portalHTTP = configuration.portalHTTP
         portalHTTP.host = configuration.portalListen.host
         portalHTTP.port = configuration.portalListen.port
-        portal = HTTPServer(configuration: portalHTTP, logger: logger) { portalHandler.handle($0) }
-        let adminHandler = AdminSite(context: context)
+        let ownHosts: Set<String> = [configuration.portalListen.host, branding.portalHost, "localhost"]
+        portal = HTTPServer(configuration: portalHTTP, logger: logger,
+                            handler: metrics.instrument(listener: "portal", ownHosts: ownHosts) { portalHandler.handle($0) })
+        let adminHandler = AdminSite(context: context, metrics: configuration.metricsEnabled ? metrics.registry : nil)
         var adminHTTP = configuration.adminHTTP
         adminHTTP.host = configuration.adminListen.host
         adminHTTP.port = configuration.adminListen.port
-        admin = HTTPServer(configuration: adminHTTP, logger: logger) { adminHandler.handle($0) }
-        background = BackgroundLoops()
+        admin = HTTPServer(configuration: adminHTTP, logger: logger,
+                           handler: metrics.instrument(listener: "admin", ownHosts: []) { adminHandler.handle($0) })
+        scheduler = BillingScheduler(
+            store: store, now: { clock.instant() }, logger: logger, metrics: metrics,
+            apply: { context.apply($0) },
+            ranElsewhere: { [logger] in
+                do { try context.reloadDirectory() } catch {
+                    logger.error("directory reload failed", metadata: ["error": "\(error)"])
+                }
+            })
+        metrics.addGauges(
+            stopped: { context.directory.stoppedCount },
+            outbox: { (try? store.outboxCounts()).map { ($0.queued, $0.failed) } },
+            lastRun: {
+                (try? store.lastRunDate()).flatMap { $0 }.map { Double($0.dayNumber) * 86_400 }
+            })
     }
 
     static func makeFirewall(_ c: PorticoConfiguration, logger: Logger) throws -> any WalledGardenFirewall {
@@ -71,7 +112,7 @@ public final class PorticoServer: Sendable {
         return WalledGardenState(suspended: try context.store.stoppedAddresses().sorted(), allowed: allowed)
     }
 
-    /// Catches billing up, rebuilds the walled garden, starts listening and the background loops.
+    /// Catches billing up, rebuilds the walled garden, binds both listeners.
     public func start() throws {
         try runDueBilling()
         try context.firewall.rebuild(walledGardenState())
@@ -80,67 +121,141 @@ public final class PorticoServer: Sendable {
         try admin.start()
         logger.info("portico started", metadata: [
             "portal": "\(configuration.portalListen.host):\(portal.port)", "admin": "\(configuration.adminListen.host):\(admin.port)",
-            "firewall": "\(configuration.firewall.rawValue)",
+            "firewall": "\(configuration.firewall.rawValue)", "gateway": "\(configuration.gateway.rawValue)",
+            "mail": "\(configuration.smtp.isEnabled ? "on" : "off")", "database": "\(configuration.databasePath)",
         ])
-        background.start(every: configuration.schedulerTickSeconds) { [self] in
-            do { try runDueBilling() } catch { logger.error("billing run failed", metadata: ["error": "\(error)"]) }
-        }
-        background.start(every: configuration.reconcileIntervalSeconds) { [self] in
-            do {
-                let report = try context.firewall.reconcile(walledGardenState())
-                if !report.isClean { logger.warning("walled garden drift repaired", metadata: ["report": "\(report)"]) }
-            } catch {
-                logger.error("reconciler failed", metadata: ["error": "\(error)"])
-            }
-        }
+    }
+
+    /// Runs the services until SIGTERM or SIGINT (or, with `signals` false, until the task is
+    /// cancelled), then drains: listeners first (in-flight requests finish), then the loops.
+    public func run(signals: Bool = true) async throws {
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: PeriodicService(name: "scheduler", interval: { [self] in live.withLock { $0.schedulerTickSeconds } },
+                                           body: { [self] in schedulerTick() })),
+            .init(service: PeriodicService(name: "reconciler",
+                                           interval: { [self] in live.withLock { $0.reconcileIntervalSeconds } },
+                                           body: { [self] in reconcileOnce() })),
+            .init(service: PeriodicService(name: "mail", interval: { [self] in live.withLock { $0.smtp.pollSeconds } },
+                                           body: { [self] in _ = deliverMail() })),
+            .init(service: ReloadService(reload: { [self] in _ = reload() })),
+            .init(service: ListenerService(name: "admin", server: admin, logger: logger)),
+            .init(service: ListenerService(name: "portal", server: portal, logger: logger)),
+            .init(service: NotifyService(status: "serving portal on \(configuration.portalListen)", logger: logger)),
+        ]
+        var group = ServiceGroupConfiguration(services: services, logger: logger)
+        if signals { group.gracefulShutdownSignals = [.sigterm, .sigint] }
+        try await ServiceGroup(configuration: group).run()
+        logger.info("portico stopped")
     }
 
     public var portalPort: UInt16 { portal.port }
     public var adminPort: UInt16 { admin.port }
 
-    /// Runs billing through today once today's `billing.runAt` has passed, and through
-    /// yesterday at any time (catching up after downtime, date by date).
+    /// Runs every daily-run date that is due (see `BillingScheduler`).
     public func runDueBilling() throws {
-        let settings = context.store.settings
-        let now = context.clock.instant()
-        let today = context.clock.date(of: now)
-        let parts = settings.billing.runAt.split(separator: ":").compactMap { Int($0) }
-        let minutesNow = context.clock.minuteOfDay(now)
-        let through = minutesNow >= (parts.first ?? 0) * 60 + (parts.last ?? 5) ? today : today.adding(days: -1)
-        if let last = try context.store.lastRunDate(), last >= through { return }
-        let report = try context.store.runBilling(through: through)
-        context.apply(report.delta)
-        if !report.dates.isEmpty {
-            logger.info("billing run", metadata: ["through": "\(through)", "dates": "\(report.dates.count)",
-                                                  "documents": "\(report.documentsIssued)",
-                                                  "suspended": "\(report.delta.suspend.count)",
-                                                  "released": "\(report.delta.release.count)"])
+        try scheduler.tick()
+    }
+
+    func schedulerTick() {
+        do { try scheduler.tick() } catch {
+            metrics.billingErrors.increment()
+            logger.error("billing run failed", metadata: ["error": "\(error)"])
         }
     }
 
-    /// Stops accepting, lets in-flight requests finish, stops the loops.
+    /// One reconciler pass: the kernel sets against the database.
+    public func reconcileOnce() {
+        do {
+            let report = try context.firewall.reconcile(walledGardenState())
+            metrics.reconcilerRuns.increment([report.isClean ? "clean" : "repaired"])
+            if !report.isClean {
+                logger.warning("walled garden drift repaired", metadata: [
+                    "added": "\(report.added.count)", "removed": "\(report.removed.count)",
+                    "rebuilt": "\(report.tableRebuilt)", "allowed_added": "\(report.allowedAdded.count)",
+                    "allowed_removed": "\(report.allowedRemoved.count)",
+                ])
+            }
+        } catch {
+            metrics.reconcilerRuns.increment(["error"])
+            logger.error("reconciler failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Delivers what is due in the outbox with the current `smtp.*` settings; nil when mail is
+    /// off or the settings are unusable (logged).
+    @discardableResult
+    public func deliverMail(transport: (any MailTransport)? = nil, limit: Int = 50) -> DeliveryReport? {
+        let settings = live.withLock { $0.smtp }
+        guard settings.isEnabled || transport != nil else { return nil }
+        do {
+            let sender = OutboxSender(store: context.store, settings: settings,
+                                      transport: try transport ?? CurlSMTPTransport(settings: settings), logger: logger,
+                                      now: { [context] in Int64(context.clock.instant().timeIntervalSince1970) })
+            var total = DeliveryReport()
+            while true {
+                let report = try sender.deliverDue(limit: limit)
+                total.sent += report.sent
+                total.deferred += report.deferred
+                total.failed += report.failed
+                if report.attempted < limit { break }
+            }
+            metrics.mailDeliveries.increment(["sent"], by: Double(total.sent))
+            metrics.mailDeliveries.increment(["deferred"], by: Double(total.deferred))
+            metrics.mailDeliveries.increment(["failed"], by: Double(total.failed))
+            return total
+        } catch {
+            logger.error("mail delivery failed", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// SIGHUP: templates, billing settings and client directory from the database, and the
+    /// configuration's live keys (`log.level`, `smtp.*`, `scheduler.tickSeconds`,
+    /// `reconciler.intervalSeconds`). Keys that need a restart are named in a warning. On any
+    /// error what is running stays as it was. Returns the keys applied.
+    @discardableResult
+    public func reload() -> [String] {
+        SystemdNotify.send("RELOADING=1\nMONOTONIC_USEC=\(SystemdNotify.monotonicMicroseconds())")
+        defer { SystemdNotify.send("READY=1") }
+        var applied: [String] = []
+        do {
+            if let reloadSource {
+                let loaded = try reloadSource()
+                let old = lastValues.withLock { $0 }
+                let changed = Set(old.keys).union(loaded.values.keys).filter { old[$0] != loaded.values[$0] }.sorted()
+                let restart = changed.filter { ConfigurationKey.byName[$0]?.live != true }
+                applied = changed.filter { ConfigurationKey.byName[$0]?.live == true }
+                let fresh = loaded.configuration
+                live.withLock { c in
+                    c.smtp = fresh.smtp
+                    c.logLevel = fresh.logLevel
+                    c.schedulerTickSeconds = fresh.schedulerTickSeconds
+                    c.reconcileIntervalSeconds = fresh.reconcileIntervalSeconds
+                }
+                logLevel?.level = fresh.logLevel
+                lastValues.withLock { values in
+                    for key in applied { values[key] = loaded.values[key] }
+                }
+                if !restart.isEmpty {
+                    logger.warning("configuration changes need a restart", metadata: ["keys": "\(restart.joined(separator: ","))"])
+                }
+            }
+            try context.reloadTemplates()
+            try context.store.reloadSettings()
+            try context.reloadDirectory()
+            metrics.reloads.increment(["ok"])
+            logger.info("reloaded", metadata: ["keys": "\(applied.joined(separator: ","))",
+                                               "templates": "\(context.templates.directory)"])
+        } catch {
+            metrics.reloads.increment(["error"])
+            logger.error("reload failed; still running with the previous configuration", metadata: ["error": "\(error)"])
+        }
+        return applied
+    }
+
+    /// Stops accepting, lets in-flight requests finish (for code that did not call `run()`).
     public func stop() {
-        background.stop()
         portal.stop()
         admin.stop()
     }
-}
-
-/// Timer loops on their own threads; `stop` ends them at their next wake-up.
-final class BackgroundLoops: Sendable {
-    let stopped = Atomic(false)
-
-    func start(every seconds: Int, _ body: @escaping @Sendable () -> Void) {
-        let thread = Thread { [self] in
-            while !isStopped {
-                for _ in 0..<max(1, seconds * 10) where !isStopped { usleep(100_000) }
-                if !isStopped { body() }
-            }
-        }
-        thread.start()
-    }
-
-    var isStopped: Bool { stopped.load(ordering: .relaxed) }
-
-    func stop() { stopped.store(true, ordering: .relaxed) }
 }

@@ -9,21 +9,7 @@ import PorticoWeb
 struct Portico: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portico", abstract: "Walled-garden captive portal and billing for ISPs.",
-        subcommands: [Serve.self, Demo.self, Migrate.self, Billing.self, Ledger.self, APIToken.self, Bench.self])
-}
-
-/// Options every command takes.
-struct CommonOptions: ParsableArguments {
-    @Option(help: "SQLite database file (created and migrated when missing).")
-    var database: String = "/var/lib/portico/portico.db"
-
-    func openStore() throws -> Store {
-        do { return try Store(path: database) } catch { throw CLIError("database: \(database): \(error)") }
-    }
-
-    func clock(_ store: Store) throws -> InstallationClock {
-        try InstallationClock(timeZone: store.settings.billing.timeZone)
-    }
+        subcommands: [Serve.self, Demo.self, Migrate.self, Billing.self, Ledger.self, APIToken.self, Doctor.self, Bench.self])
 }
 
 /// An error printed as `error: <message>` with exit code 1.
@@ -112,17 +98,16 @@ struct Demo: ParsableCommand {
         let today = try options.clock(store).today()
         let summary = try reporting { try PorticoApp.Demo.populate(store, today: today) }
         store.close()
-        print("demo database \(options.database), billing run through \(today): \(summary.documents) documents")
+        print("demo database \(store.path), billing run through \(today): \(summary.documents) documents")
         if populateOnly {
             for c in summary.clients { print("  \(c.name.padding(14)) \(c.address.padding(12)) \(c.status.rawValue)") }
             return
         }
-        var c = PorticoConfiguration()
-        c.databasePath = options.database
-        c.ispName = "Demo ISP"
-        c.contact = "support@demo-isp.example · +1 555 0100"
-        try reporting { try server.apply(to: &c) }
-        try serve(c) { s in
+        let loaded = try options.load(server: server)
+        var c = loaded.configuration
+        if loaded.origins["isp.name"] == nil { c.ispName = "Demo ISP" }
+        if loaded.origins["isp.contact"] == nil { c.contact = "support@demo-isp.example · +1 555 0100" }
+        try serve(c, loaded: loaded) { s in
             let portal = "http://\(c.portalListen.host):\(s.portalPort)/"
             print("portal  \(portal)")
             print("admin   http://\(c.adminListen.host):\(s.adminPort)/api/v1/")

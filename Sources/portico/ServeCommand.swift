@@ -1,65 +1,74 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import Logging
 import PorticoApp
 import PorticoCore
 import PorticoWeb
+import Synchronization
 
-/// Listener and firewall options of `serve` and `demo`.
+/// Listener and firewall flags of `serve` and `demo`; each is a configuration key.
 struct ServerOptions: ParsableArguments {
-    @Option(help: "Portal listener, HOST:PORT.") var portalListen: String?
-    @Option(help: "Admin listener (API and UI), HOST:PORT.") var adminListen: String?
-    @Option(help: "Walled-garden backend: nftables or off.") var firewall: String?
-    @Option(help: "The portal's public URL (default http://<portal listen>).") var portalURL: String?
-    @Option(help: "Directory of the Mustache templates.") var templates: String?
-    @Option(help: "Connections one client address may hold open on the portal (default 64).")
-    var portalConnectionsPerAddress: Int?
-    @Option(help: "Portal worker threads (default 2).") var portalThreads: Int?
+    @Option(help: "Portal listener, HOST:PORT (portal.listen).") var portalListen: String?
+    @Option(help: "Admin listener (API, UI, /metrics), HOST:PORT (admin.listen).") var adminListen: String?
+    @Option(help: "Walled-garden backend: nftables or off (firewall.backend).") var firewall: String?
+    @Option(help: "The portal's public URL (portal.url; default http://<portal listen>).") var portalURL: String?
+    @Option(help: "Directory of the Mustache templates (templates.directory).") var templates: String?
+    @Option(help: "Connections one client address may hold open on the portal (portal.connectionsPerAddress).")
+    var portalConnectionsPerAddress: String?
+    @Option(help: "Portal worker threads (portal.threads).") var portalThreads: String?
 
-    func apply(to c: inout PorticoConfiguration) throws {
-        if let v = portalListen { c.portalListen = try ListenAddress(v, field: "portal-listen") }
-        if let v = adminListen { c.adminListen = try ListenAddress(v, field: "admin-listen") }
-        if let v = firewall {
-            guard let b = FirewallBackend(rawValue: v) else { throw CLIError("firewall: '\(v)' is not nftables or off") }
-            c.firewall = b
-        }
-        if let v = portalURL { c.portalURL = v }
-        if let v = templates { c.templatesDirectory = v }
-        if let v = portalConnectionsPerAddress { c.portalHTTP.perAddressConnectionLimit = v }
-        if let v = portalThreads { c.portalHTTP.threadPoolSize = v }
+    var flags: [(flag: String, key: String, value: String)] {
+        let pairs: [(String, String, String?)] = [
+            ("--portal-listen", "portal.listen", portalListen), ("--admin-listen", "admin.listen", adminListen),
+            ("--firewall", "firewall.backend", firewall), ("--portal-url", "portal.url", portalURL),
+            ("--templates", "templates.directory", templates),
+            ("--portal-connections-per-address", "portal.connectionsPerAddress", portalConnectionsPerAddress),
+            ("--portal-threads", "portal.threads", portalThreads),
+        ]
+        return pairs.compactMap { flag, key, value in value.map { (flag, key, $0) } }
     }
 }
 
-/// Starts the server and blocks until SIGINT or SIGTERM, then stops it cleanly.
-func serve(_ configuration: PorticoConfiguration, banner: (PorticoServer) -> Void) throws {
-    LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+/// Starts the server, runs its services until SIGTERM or SIGINT, drains, and returns (exit 0).
+/// SIGHUP reloads templates, billing settings and the configuration's live keys.
+func serve(_ configuration: PorticoConfiguration, loaded: LoadedConfiguration? = nil,
+           reload: (@Sendable () throws -> LoadedConfiguration)? = nil, banner: (PorticoServer) -> Void) throws
+{
+    let level = SharedLogLevel(configuration.logLevel)
+    LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
     let logger = Logger(label: "portico")
-    let server = try PorticoServer(configuration: configuration, logger: logger)
-    var signals = sigset_t()
-    sigemptyset(&signals)
-    sigaddset(&signals, SIGINT)
-    sigaddset(&signals, SIGTERM)
-    // Blocked before any thread starts, so every thread inherits the mask and sigwait below gets them.
-    pthread_sigmask(SIG_BLOCK, &signals, nil)
-    try server.start()
+    let server: PorticoServer
+    do {
+        server = try PorticoServer(configuration: configuration, logger: logger, logLevel: level, loaded: loaded,
+                                   reload: reload)
+        try server.start()
+    } catch {
+        throw CLIError("\(error)")
+    }
     banner(server)
     fflush(nil)
-    var received: Int32 = 0
-    sigwait(&signals, &received)
-    logger.info("stopping", metadata: ["signal": "\(received)"])
-    server.stop()
+    // The services run on Swift's concurrency pool; this thread only waits for them.
+    let done = DispatchSemaphore(value: 0)
+    let failure = Mutex<String?>(nil)
+    Task.detached {
+        do { try await server.run() } catch { failure.withLock { $0 = "\(error)" } }
+        done.signal()
+    }
+    done.wait()
+    if let message = failure.withLock({ $0 }) { throw CLIError(message) }
 }
 
 struct Serve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Run the portal, the admin API and the daily billing run.")
+    static let configuration = CommandConfiguration(
+        abstract: "Run the portal, the admin API, the daily billing run, the reconciler and the mail sender.")
     @OptionGroup var options: CommonOptions
     @OptionGroup var server: ServerOptions
 
     func run() throws {
-        var c = PorticoConfiguration()
-        c.databasePath = options.database
-        try reporting { try server.apply(to: &c) }
-        try serve(c) { s in
+        let loaded = try options.load(server: server)
+        let c = loaded.configuration
+        try serve(c, loaded: loaded, reload: try options.reloader(server: server)) { s in
             print("portal http://\(c.portalListen.host):\(s.portalPort)/  admin http://\(c.adminListen.host):\(s.adminPort)/")
         }
     }

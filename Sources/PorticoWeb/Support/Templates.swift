@@ -1,16 +1,29 @@
 import Foundation
 import Mustache
+import Synchronization
 
 /// The Mustache templates under `templates/` (`portal/page.mustache` is named `portal/page`).
 /// `{{x}}` escapes HTML; nothing is rendered unescaped unless a template says `{{{x}}}`, which
 /// ours never do for values that come from users.
 public final class Templates: Sendable {
-    let library: MustacheLibrary
+    /// Replaced whole by `reload()` (SIGHUP); readers copy it out under the lock.
+    let current: Mutex<MustacheLibrary>
+    var library: MustacheLibrary { current.withLock { $0 } }
     public let directory: String
 
     /// Reads every `.mustache` file below `directory`; a parse error names the file.
     public init(directory: String) throws {
         self.directory = directory
+        current = Mutex(try Self.load(directory))
+    }
+
+    /// Reads the directory again; on any error the templates in use stay as they were.
+    public func reload() throws {
+        let fresh = try Self.load(directory)
+        current.withLock { $0 = fresh }
+    }
+
+    static func load(_ directory: String) throws -> MustacheLibrary {
         var library = MustacheLibrary()
         let base = URL(fileURLWithPath: directory)
         guard let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) else {
@@ -27,7 +40,7 @@ public final class Templates: Sendable {
             count += 1
         }
         if count == 0 { throw TemplateError.missing(directory) }
-        self.library = library
+        return library
     }
 
     /// Renders `name` with `context`; an unknown template is a programming error reported as text.
@@ -37,11 +50,15 @@ public final class Templates: Sendable {
 
     public func has(_ name: String) -> Bool { library.getTemplate(named: name) != nil }
 
-    /// The directory holding the templates: `PORTICO_TEMPLATES`, else `templates` beside the
-    /// working directory, else the installed copy.
+    /// The directory holding the templates: `PORTICO_TEMPLATES`, else the installed copy beside
+    /// the binary (`<prefix>/bin/portico` → `<prefix>/share/portico/templates`, as `make install`
+    /// lays it out), else `templates` in the working directory, else the usual prefixes.
     public static func defaultDirectory() -> String {
         if let env = ProcessInfo.processInfo.environment["PORTICO_TEMPLATES"] { return env }
-        for candidate in ["templates", "/usr/local/share/portico/templates", "/usr/share/portico/templates"]
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let installed = executable.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("share/portico/templates").path
+        for candidate in [installed, "templates", "/usr/local/share/portico/templates", "/usr/share/portico/templates"]
         where FileManager.default.fileExists(atPath: candidate) {
             return candidate
         }

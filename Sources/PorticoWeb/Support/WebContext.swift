@@ -62,6 +62,12 @@ public final class WebContext: Sendable {
         directory.load(owners: owners.map { ($0.key, $0.value) }, stopped: try store.stoppedAddresses())
     }
 
+    /// Reads the templates again (SIGHUP) and drops the pages rendered with the old ones.
+    public func reloadTemplates() throws {
+        try templates.reload()
+        pageCache.entries.withLock { $0.removeAll() }
+    }
+
     /// Refreshes one client's addresses after its services changed.
     public func refreshClient(_ clientId: Int64) throws {
         let addresses = try store.services(clientId: clientId, on: clock.today()).flatMap(\.service.addresses)

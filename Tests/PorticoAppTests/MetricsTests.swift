@@ -1,0 +1,191 @@
+import Foundation
+import Logging
+import PorticoApp
+import PorticoCore
+import PorticoStore
+import PorticoTestSupport
+import PorticoWeb
+import Testing
+
+@Suite struct MetricsTests {
+    /// A server on loopback with one suspended client (127.0.0.81), run through today.
+    static func server(_ dir: TempDirectory) throws -> PorticoServer {
+        let path = dir.path + "/p.db"
+        let noon = ISO8601DateFormatter().date(from: "2027-06-30T12:00:00Z")!
+        do {
+            let store = try Store(path: path)
+            try addClient(store, name: "Sam", address: "127.0.0.81", from: d("2027-03-01"))
+            store.close()
+        }
+        var c = PorticoConfiguration()
+        c.databasePath = path
+        c.portalListen = ListenAddress(host: "127.0.0.1", port: 0)
+        c.adminListen = ListenAddress(host: "127.0.0.1", port: 0)
+        c.portalURL = "http://portal.test"
+        c.templatesDirectory = Paths.templates
+        let server = try PorticoServer(configuration: c, logger: Logger(label: "test"),
+                                       clock: try InstallationClock(timeZone: "UTC", now: { noon }))
+        try server.start()
+        return server
+    }
+
+    @Test func metricsCountRequestsAndParseAsPrometheusText() throws {
+        let dir = try TempDirectory("portico-metrics")
+        let server = try Self.server(dir)
+        defer { server.stop() }
+        let portal = { (source: String, path: String, host: String) in
+            try TestConnection(port: server.portalPort, source: source).request("GET", path, host: host)
+        }
+        #expect(try portal("127.0.0.81", "/generate_204", "connectivitycheck.gstatic.com").status == 302)
+        #expect(try portal("127.0.0.81", "/api/captive", "portal.test").status == 200)
+        #expect(try TestConnection(port: server.adminPort, source: "127.0.0.1").request("GET", "/no/such/\(UUID())", host: "127.0.0.1").status == 404)
+        _ = try server.deliverMail()
+        server.reconcileOnce()
+
+        let response = try TestConnection(port: server.adminPort, source: "127.0.0.1").request("GET", "/metrics", host: "127.0.0.1")
+        #expect(response.status == 200)
+        #expect(response.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
+        let text = response.text
+        #expect(text.contains(#"portico_http_requests_total{listener="portal",route="foreign",status="302"} 1"#))
+        #expect(text.contains(#"portico_http_requests_total{listener="portal",route="/api/captive",status="200"} 1"#))
+        #expect(text.contains(#"portico_http_requests_total{listener="admin",route="unmatched",status="404"} 1"#))
+        #expect(text.contains("portico_walled_garden_stopped_addresses 1\n"))
+        #expect(text.contains(#"portico_outbox_messages{status="queued"} 0"#))
+        #expect(text.contains("portico_billing_run_duration_seconds_count 1\n"))
+        #expect(text.contains(#"portico_reconciler_runs_total{outcome="clean"} 1"#))
+        #expect(!text.contains("\n\n"))
+
+        let strict = try PrometheusText.validate(text)
+        #expect(strict.families >= 15)
+
+        guard python(with: ["prometheus_client"]) != nil else {
+            Issue.record("python3 with prometheus_client is missing (make deps installs it)")
+            return
+        }
+        let parser = #"""
+            import json, sys
+            from prometheus_client.parser import text_string_to_metric_families
+            out = {}
+            for family in text_string_to_metric_families(sys.stdin.read()):
+                out[family.name] = {"type": family.type, "samples": len(family.samples)}
+            print(json.dumps(out))
+            """#
+        let parsed = try run("/usr/bin/env", ["python3", "-c", parser], input: text)
+        try #require(parsed.status == 0, "prometheus_client refused the text: \(parsed.output)")
+        let families = try #require(try JSONSerialization.jsonObject(with: Data(parsed.output.utf8)) as? [String: [String: Any]])
+        #expect(families["portico_http_requests"]?["type"] as? String == "counter")
+        #expect(families["portico_http_request_duration_seconds"]?["type"] as? String == "histogram")
+        #expect(families["portico_walled_garden_stopped_addresses"]?["type"] as? String == "gauge")
+        for name in ["portico_walled_garden_releases", "portico_walled_garden_release_duration_seconds",
+                     "portico_reconciler_repairs", "portico_billing_run_duration_seconds", "portico_outbox_messages"] {
+            #expect(families[name] != nil, "\(name) missing")
+        }
+    }
+
+    @Test func labelValuesAreEscaped() throws {
+        let registry = MetricsRegistry()
+        let c = registry.counter("x_events", "Help with \\ and\nnewline.", labels: ["path"])
+        c.increment(["a\"b\\c\nd"])
+        let text = registry.render()
+        #expect(text.contains(#"x_events_total{path="a\"b\\c\nd"} 1"#))
+        #expect(text.contains(#"# HELP x_events Help with \\ and\nnewline."#))
+        _ = try PrometheusText.validate(text)
+    }
+}
+
+/// A strict reader of the text exposition format 0.0.4 (Prometheus's "Exposition formats"):
+/// every sample belongs to the family announced by the last `# TYPE`, names and labels are
+/// well formed, values are floats, histograms have cumulative buckets ending in `+Inf` equal to
+/// `_count`.
+enum PrometheusText {
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    static func validate(_ text: String) throws -> (families: Int, samples: Int) {
+        guard text.hasSuffix("\n") else { throw Problem(description: "no final newline") }
+        var family: (name: String, type: String)?
+        var families = 0, samples = 0
+        var buckets: [String: [(Double, Double)]] = [:]
+        var counts: [String: Double] = [:]
+        func isName(_ s: Substring) -> Bool {
+            guard let f = s.first, f.isLetter || f == "_" || f == ":" else { return false }
+            return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == ":") }
+        }
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false).dropLast() {
+            let line = Substring(raw)
+            if line.hasPrefix("# HELP ") { continue }
+            if line.hasPrefix("# TYPE ") {
+                let parts = line.split(separator: " ")
+                guard parts.count == 4, isName(parts[2]), ["counter", "gauge", "histogram", "summary", "untyped"].contains(parts[3])
+                else { throw Problem(description: "bad TYPE line: \(line)") }
+                family = (String(parts[2]), String(parts[3]))
+                families += 1
+                continue
+            }
+            guard let f = family else { throw Problem(description: "sample before any TYPE: \(line)") }
+            var i = line.startIndex
+            while i < line.endIndex, line[i] != "{", line[i] != " " { i = line.index(after: i) }
+            let name = line[line.startIndex..<i]
+            guard isName(name) else { throw Problem(description: "bad metric name: \(line)") }
+            let suffixes = f.type == "counter" ? ["_total"] : f.type == "histogram" ? ["_bucket", "_sum", "_count"] : [""]
+            guard suffixes.contains(where: { name == f.name + $0 }) else {
+                throw Problem(description: "\(name) does not belong to \(f.name) (\(f.type))")
+            }
+            var labels: [String: String] = [:]
+            if i < line.endIndex, line[i] == "{" {
+                i = line.index(after: i)
+                while line[i] != "}" {
+                    var j = i
+                    while line[j] != "=" { j = line.index(after: j) }
+                    let label = line[i..<j]
+                    guard isName(label), line[line.index(after: j)] == "\"" else { throw Problem(description: "bad label: \(line)") }
+                    var k = line.index(j, offsetBy: 2)
+                    var value = ""
+                    while line[k] != "\"" {
+                        if line[k] == "\\" {
+                            k = line.index(after: k)
+                            guard ["\\", "\"", "n"].contains(line[k]) else { throw Problem(description: "bad escape: \(line)") }
+                            value.append(line[k] == "n" ? "\n" : line[k])
+                        } else {
+                            value.append(line[k])
+                        }
+                        k = line.index(after: k)
+                    }
+                    labels[String(label)] = value
+                    i = line.index(after: k)
+                    if line[i] == "," { i = line.index(after: i) }
+                }
+                i = line.index(after: i)
+            }
+            guard i < line.endIndex, line[i] == " " else { throw Problem(description: "no value: \(line)") }
+            let valueText = line[line.index(after: i)...]
+            guard let value = Double(valueText == "+Inf" ? "inf" : valueText == "-Inf" ? "-inf" : String(valueText)) else {
+                throw Problem(description: "bad value: \(line)")
+            }
+            samples += 1
+            if f.type == "histogram" {
+                var key = labels
+                key["le"] = nil
+                let series = f.name + key.sorted { $0.key < $1.key }.description
+                if name.hasSuffix("_bucket") {
+                    guard let le = labels["le"], let bound = Double(le == "+Inf" ? "inf" : le) else {
+                        throw Problem(description: "bucket without le: \(line)")
+                    }
+                    if let last = buckets[series]?.last, last.0 >= bound || last.1 > value {
+                        throw Problem(description: "buckets not increasing: \(line)")
+                    }
+                    buckets[series, default: []].append((bound, value))
+                } else if name.hasSuffix("_count") {
+                    counts[series] = value
+                }
+            }
+        }
+        for (series, b) in buckets {
+            guard b.last?.0 == .infinity, b.last?.1 == counts[series] else {
+                throw Problem(description: "\(series): +Inf bucket missing or not equal to _count")
+            }
+        }
+        return (families, samples)
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import PorticoCore
+import PorticoStore
+
+func d(_ s: String) -> LocalDate { try! LocalDate(s) }
+
+/// A temporary directory, removed when the value goes.
+final class TempDirectory {
+    let path: String
+
+    init(_ name: String = "portico-app") throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String, _ text: String) throws -> String {
+        let p = path + "/" + name
+        try text.write(toFile: p, atomically: true, encoding: .utf8)
+        return p
+    }
+}
+
+enum Paths {
+    /// The package's root directory.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let templates = root + "/templates"
+
+    /// The `portico` binary built beside the test bundle (`swift build --build-tests` builds it).
+    static var portico: String {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for candidate in [exe.appendingPathComponent("portico").path, root + "/.build/debug/portico"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return root + "/.build/debug/portico"
+    }
+}
+
+/// `portico` run as a subprocess, its output in files.
+final class PorticoProcess {
+    let process = Process()
+    let stdoutPath: String
+    let stderrPath: String
+
+    init(_ arguments: [String], in dir: TempDirectory, name: String = "portico", environment: [String: String] = [:]) throws {
+        stdoutPath = dir.path + "/\(name).out"
+        stderrPath = dir.path + "/\(name).err"
+        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: Paths.portico)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PORTICO_") && $0.key != "NOTIFY_SOCKET" }
+        env["PORTICO_TEMPLATES"] = Paths.templates
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    /// Waits for the `serve` banner and returns (portal port, admin port).
+    func waitForBanner(seconds: Double = 60) throws -> (portal: UInt16, admin: UInt16) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let out = stdout
+            if let line = out.split(separator: "\n").first(where: { $0.hasPrefix("portal http://") }) {
+                let ports = line.split(separator: " ").compactMap { part -> UInt16? in
+                    guard let colon = part.lastIndex(of: ":") else { return nil }
+                    return UInt16(part[part.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: "/")))
+                }
+                if ports.count == 2 { return (ports[0], ports[1]) }
+            }
+            if !process.isRunning { throw FixtureError("portico exited (\(process.terminationStatus)): \(stderr)") }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw FixtureError("no banner from portico in \(seconds) s: \(stderr)")
+    }
+
+    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+
+    /// Waits for the process to end; its exit status, or nil on time-out.
+    func waitForExit(seconds: Double = 30) -> Int32? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+}
+
+struct FixtureError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Runs a command to completion; (status, stdout+stderr).
+@discardableResult
+func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    let out = Pipe()
+    p.standardOutput = out
+    p.standardError = out
+    let inPipe = Pipe()
+    if input != nil { p.standardInput = inPipe }
+    try p.run()
+    if let input {
+        inPipe.fileHandleForWriting.write(Data(input.utf8))
+        try inPipe.fileHandleForWriting.close()
+    }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// `python3`, when it has the given modules (the Makefile's `deps` installs them).
+func python(with modules: [String]) -> String? {
+    for candidate in ["/usr/bin/env"] {
+        if let r = try? run(candidate, ["python3", "-c", "import " + modules.joined(separator: ", ")]), r.status == 0 {
+            return "python3"
+        }
+    }
+    return nil
+}
+
+/// A plan, a client and a service from `from` on `address` (30.00 a month).
+@discardableResult
+func addClient(_ store: Store, name: String, address: String, from: LocalDate, email: String = "") throws -> Int64 {
+    let plan = try store.plans().first ?? store.createPlan(Plan(name: "Home 30", monthlyPrice: 3000))
+    let client = try store.createClient(ClientRecord(name: name, email: email))
+    _ = try store.createService(NewService(clientId: client.id, planId: plan.id, activeFrom: from, addresses: [address]),
+                                on: from)
+    return client.id
+}
