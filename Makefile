@@ -8,11 +8,23 @@ DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-
 # What `make bench` needs on top: wrk and nginx (the reference the benchmarks compare against).
 BENCH_PACKAGES := wrk nginx-light
 DB ?= .portico/demo.db
+# Python modules the tests use: a real SMTP server on loopback and Prometheus's own text parser.
+PY_MODULES := aiosmtpd prometheus_client
+# `make install`: PREFIX for the binary and the templates, DESTDIR for staging (packages).
+PREFIX ?= /usr/local
+DESTDIR ?=
+SYSCONFDIR ?= /etc
 
-.PHONY: deps install-packages build release test run bench clean
+.PHONY: deps install-packages python-deps build release test run bench install clean
 
 deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEB_PACKAGES)"
+	@$(MAKE) --no-print-directory python-deps
+
+python-deps:
+	@python3 -c "import $$(echo $(PY_MODULES) | tr ' ' ',')" 2>/dev/null || \
+		python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore $(PY_MODULES) || \
+		$(MAKE) --no-print-directory install-packages PACKAGES="python3-aiosmtpd python3-prometheus-client"
 
 install-packages:
 	@missing=""; for p in $(PACKAGES); do \
@@ -46,6 +58,33 @@ bench: deps
 	mkdir -p .portico bench-results
 	.build/release/portico bench billing --database .portico/bench-billing.db | tee bench-results/billing.md
 	bench/http.sh
+
+# A release build with the Swift runtime linked in (only Debian's C libraries are needed on the
+# gateway), the templates in $(PREFIX)/share/portico/templates (the binary finds them beside
+# itself), the example configuration (never overwriting one), the systemd unit, and the
+# `portico` system user. Then: systemctl daemon-reload && systemctl enable --now portico
+install: deps
+	$(SWIFT) build -c release --product portico --static-swift-stdlib
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/portico/templates $(DESTDIR)$(SYSCONFDIR)/portico \
+		$(DESTDIR)$(SYSCONFDIR)/systemd/system
+	install -m 0755 .build/release/portico $(DESTDIR)$(PREFIX)/bin/portico
+	cp -R templates/. $(DESTDIR)$(PREFIX)/share/portico/templates/
+	sed -e 's|/usr/local/bin/portico|$(PREFIX)/bin/portico|' -e 's|/etc/portico/|$(SYSCONFDIR)/portico/|' \
+		deploy/portico.service > $(DESTDIR)$(SYSCONFDIR)/systemd/system/portico.service
+	chmod 0644 $(DESTDIR)$(SYSCONFDIR)/systemd/system/portico.service
+	@if [ -z "$(DESTDIR)" ]; then \
+		getent group portico >/dev/null || $(SUDO) groupadd --system portico; \
+		getent passwd portico >/dev/null || $(SUDO) useradd --system --gid portico --home-dir /var/lib/portico \
+			--no-create-home --shell /usr/sbin/nologin portico; \
+	fi
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/portico/portico.toml ]; then \
+		echo "keeping $(DESTDIR)$(SYSCONFDIR)/portico/portico.toml (the new example is deploy/portico.toml)"; \
+	else \
+		install -m 0640 deploy/portico.toml $(DESTDIR)$(SYSCONFDIR)/portico/portico.toml; \
+		if [ -z "$(DESTDIR)" ]; then chgrp portico $(SYSCONFDIR)/portico/portico.toml; fi; \
+	fi
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	@echo "installed $(PREFIX)/bin/portico; edit $(SYSCONFDIR)/portico/portico.toml, run 'portico doctor', then 'systemctl enable --now portico'"
 
 clean:
 	rm -rf .build .portico

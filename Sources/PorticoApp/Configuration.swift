@@ -25,11 +25,15 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
             host = text[text.index(after: text.startIndex)..<close]
             port = text[text.index(close, offsetBy: 2)...]
         } else {
-            guard let colon = text.lastIndex(of: ":") else { throw BillingError.invalidField(field, "'\(text)' is not HOST:PORT") }
+            guard let colon = text.lastIndex(of: ":") else {
+                throw BillingError.invalidField(field, "'\(text)' is not HOST:PORT")
+            }
             host = text[..<colon]
             port = text[text.index(after: colon)...]
         }
-        guard !host.isEmpty, let p = UInt16(port) else { throw BillingError.invalidField(field, "'\(text)' is not HOST:PORT") }
+        guard !host.isEmpty, let p = UInt16(port) else {
+            throw BillingError.invalidField(field, "'\(text)' is not HOST:PORT")
+        }
         self.host = String(host)
         self.port = p
     }

@@ -1,14 +1,14 @@
 import Foundation
-import Synchronization
 import Logging
-import PorticoMail
-import ServiceLifecycle
 import PorticoCore
 import PorticoFirewall
 import PorticoHTTP
+import PorticoMail
 import PorticoPayments
 import PorticoStore
 import PorticoWeb
+import ServiceLifecycle
+import Synchronization
 
 /// A running Portico: the store, the walled garden, the portal and admin listeners, and the
 /// services that run beside them (daily-run scheduler, reconciler, mail sender, SIGHUP reload).
@@ -33,10 +33,11 @@ public final class PorticoServer: Sendable {
 
     /// Opens the database, builds the walled garden, gateway and handlers, and prepares both
     /// listeners (not bound until `start()`).
-    public init(configuration: PorticoConfiguration, logger: Logger, clock: InstallationClock? = nil,
-                logLevel: SharedLogLevel? = nil, loaded: LoadedConfiguration? = nil,
-                reload: (@Sendable () throws -> LoadedConfiguration)? = nil) throws
-    {
+    public init(
+        configuration: PorticoConfiguration, logger: Logger, clock: InstallationClock? = nil,
+        logLevel: SharedLogLevel? = nil, loaded: LoadedConfiguration? = nil,
+        reload: (@Sendable () throws -> LoadedConfiguration)? = nil
+    ) throws {
         self.configuration = configuration
         self.logger = logger
         self.logLevel = logLevel
@@ -55,25 +56,31 @@ public final class PorticoServer: Sendable {
             case .stripe: try StripeGateway(settings: configuration.stripe, now: { clock.instant() })
             }
         let templates = try Templates(directory: configuration.templatesDirectory ?? Templates.defaultDirectory())
-        let branding = Branding(ispName: configuration.ispName, contact: configuration.contact,
-                                portalURL: configuration.effectivePortalURL, venueInfoURL: configuration.venueInfoURL)
-        let context = try WebContext(store: store, firewall: firewall, clock: clock, gateway: gateway, templates: templates,
-                                     branding: branding, logger: logger)
+        let branding = Branding(
+            ispName: configuration.ispName, contact: configuration.contact,
+            portalURL: configuration.effectivePortalURL, venueInfoURL: configuration.venueInfoURL)
+        let context = try WebContext(
+            store: store, firewall: firewall, clock: clock, gateway: gateway, templates: templates,
+            branding: branding, logger: logger)
         self.context = context
-        let portalHandler = Portal(context: context, options: PortalOptions(
-            trustedProxies: configuration.trustedProxies, extraHosts: [configuration.portalListen.host]))
+        let portalHandler = Portal(
+            context: context,
+            options: PortalOptions(
+                trustedProxies: configuration.trustedProxies, extraHosts: [configuration.portalListen.host]))
         var portalHTTP = configuration.portalHTTP
         portalHTTP.host = configuration.portalListen.host
         portalHTTP.port = configuration.portalListen.port
         let ownHosts: Set<String> = [configuration.portalListen.host, branding.portalHost, "localhost"]
-        portal = HTTPServer(configuration: portalHTTP, logger: logger,
-                            handler: metrics.instrument(listener: "portal", ownHosts: ownHosts) { portalHandler.handle($0) })
+        portal = HTTPServer(
+            configuration: portalHTTP, logger: logger,
+            handler: metrics.instrument(listener: "portal", ownHosts: ownHosts) { portalHandler.handle($0) })
         let adminHandler = AdminSite(context: context, metrics: configuration.metricsEnabled ? metrics.registry : nil)
         var adminHTTP = configuration.adminHTTP
         adminHTTP.host = configuration.adminListen.host
         adminHTTP.port = configuration.adminListen.port
-        admin = HTTPServer(configuration: adminHTTP, logger: logger,
-                           handler: metrics.instrument(listener: "admin", ownHosts: []) { adminHandler.handle($0) })
+        admin = HTTPServer(
+            configuration: adminHTTP, logger: logger,
+            handler: metrics.instrument(listener: "admin", ownHosts: []) { adminHandler.handle($0) })
         scheduler = BillingScheduler(
             store: store, now: { clock.instant() }, logger: logger, metrics: metrics,
             apply: { context.apply($0) },
@@ -97,7 +104,8 @@ public final class PorticoServer: Sendable {
         case .nftables:
             return try NftablesFirewall(
                 configuration: FirewallConfiguration(
-                    portalIPv4: c.dnatIPv4 ?? c.portalListen.host, portalIPv6: c.dnatIPv6, portalPort: c.portalListen.port,
+                    portalIPv4: c.dnatIPv4 ?? c.portalListen.host, portalIPv6: c.dnatIPv6,
+                    portalPort: c.portalListen.port,
                     dnsServers: c.dnsServers, allowedDestinations: c.allowedDestinations,
                     clientInterfaces: c.clientInterfaces, networkNamespace: c.networkNamespace),
                 logger: logger)
@@ -108,7 +116,9 @@ public final class PorticoServer: Sendable {
     /// allowed destinations (the portal itself and the configured ones).
     public func walledGardenState() throws -> WalledGardenState {
         var allowed = configuration.allowedDestinations
-        if let portalIP = try? IPPrefix(configuration.dnatIPv4 ?? configuration.portalListen.host) { allowed.append(portalIP) }
+        if let portalIP = try? IPPrefix(configuration.dnatIPv4 ?? configuration.portalListen.host) {
+            allowed.append(portalIP)
+        }
         return WalledGardenState(suspended: try context.store.stoppedAddresses().sorted(), allowed: allowed)
     }
 
@@ -119,24 +129,33 @@ public final class PorticoServer: Sendable {
         try context.reloadDirectory()
         try portal.start()
         try admin.start()
-        logger.info("portico started", metadata: [
-            "portal": "\(configuration.portalListen.host):\(portal.port)", "admin": "\(configuration.adminListen.host):\(admin.port)",
-            "firewall": "\(configuration.firewall.rawValue)", "gateway": "\(configuration.gateway.rawValue)",
-            "mail": "\(configuration.smtp.isEnabled ? "on" : "off")", "database": "\(configuration.databasePath)",
-        ])
+        logger.info(
+            "portico started",
+            metadata: [
+                "portal": "\(configuration.portalListen.host):\(portal.port)",
+                "admin": "\(configuration.adminListen.host):\(admin.port)",
+                "firewall": "\(configuration.firewall.rawValue)", "gateway": "\(configuration.gateway.rawValue)",
+                "mail": "\(configuration.smtp.isEnabled ? "on" : "off")", "database": "\(configuration.databasePath)",
+            ])
     }
 
     /// Runs the services until SIGTERM or SIGINT (or, with `signals` false, until the task is
     /// cancelled), then drains: listeners first (in-flight requests finish), then the loops.
     public func run(signals: Bool = true) async throws {
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: PeriodicService(name: "scheduler", interval: { [self] in live.withLock { $0.schedulerTickSeconds } },
-                                           body: { [self] in schedulerTick() })),
-            .init(service: PeriodicService(name: "reconciler",
-                                           interval: { [self] in live.withLock { $0.reconcileIntervalSeconds } },
-                                           body: { [self] in reconcileOnce() })),
-            .init(service: PeriodicService(name: "mail", interval: { [self] in live.withLock { $0.smtp.pollSeconds } },
-                                           body: { [self] in _ = deliverMail() })),
+            .init(
+                service: PeriodicService(
+                    name: "scheduler", interval: { [self] in live.withLock { $0.schedulerTickSeconds } },
+                    body: { [self] in schedulerTick() })),
+            .init(
+                service: PeriodicService(
+                    name: "reconciler",
+                    interval: { [self] in live.withLock { $0.reconcileIntervalSeconds } },
+                    body: { [self] in reconcileOnce() })),
+            .init(
+                service: PeriodicService(
+                    name: "mail", interval: { [self] in live.withLock { $0.smtp.pollSeconds } },
+                    body: { [self] in _ = deliverMail() })),
             .init(service: ReloadService(reload: { [self] in _ = reload() })),
             .init(service: ListenerService(name: "admin", server: admin, logger: logger)),
             .init(service: ListenerService(name: "portal", server: portal, logger: logger)),
@@ -145,6 +164,8 @@ public final class PorticoServer: Sendable {
         var group = ServiceGroupConfiguration(services: services, logger: logger)
         if signals { group.gracefulShutdownSignals = [.sigterm, .sigint] }
         try await ServiceGroup(configuration: group).run()
+        // Every service has ended: closing checkpoints the WAL into the database file.
+        context.store.close()
         logger.info("portico stopped")
     }
 
@@ -169,11 +190,13 @@ public final class PorticoServer: Sendable {
             let report = try context.firewall.reconcile(walledGardenState())
             metrics.reconcilerRuns.increment([report.isClean ? "clean" : "repaired"])
             if !report.isClean {
-                logger.warning("walled garden drift repaired", metadata: [
-                    "added": "\(report.added.count)", "removed": "\(report.removed.count)",
-                    "rebuilt": "\(report.tableRebuilt)", "allowed_added": "\(report.allowedAdded.count)",
-                    "allowed_removed": "\(report.allowedRemoved.count)",
-                ])
+                logger.warning(
+                    "walled garden drift repaired",
+                    metadata: [
+                        "added": "\(report.added.count)", "removed": "\(report.removed.count)",
+                        "rebuilt": "\(report.tableRebuilt)", "allowed_added": "\(report.allowedAdded.count)",
+                        "allowed_removed": "\(report.allowedRemoved.count)",
+                    ])
             }
         } catch {
             metrics.reconcilerRuns.increment(["error"])
@@ -188,9 +211,10 @@ public final class PorticoServer: Sendable {
         let settings = live.withLock { $0.smtp }
         guard settings.isEnabled || transport != nil else { return nil }
         do {
-            let sender = OutboxSender(store: context.store, settings: settings,
-                                      transport: try transport ?? CurlSMTPTransport(settings: settings), logger: logger,
-                                      now: { [context] in Int64(context.clock.instant().timeIntervalSince1970) })
+            let sender = OutboxSender(
+                store: context.store, settings: settings,
+                transport: try transport ?? CurlSMTPTransport(settings: settings), logger: logger,
+                now: { [context] in Int64(context.clock.instant().timeIntervalSince1970) })
             var total = DeliveryReport()
             while true {
                 let report = try sender.deliverDue(limit: limit)
@@ -237,18 +261,24 @@ public final class PorticoServer: Sendable {
                     for key in applied { values[key] = loaded.values[key] }
                 }
                 if !restart.isEmpty {
-                    logger.warning("configuration changes need a restart", metadata: ["keys": "\(restart.joined(separator: ","))"])
+                    logger.warning(
+                        "configuration changes need a restart", metadata: ["keys": "\(restart.joined(separator: ","))"])
                 }
             }
             try context.reloadTemplates()
             try context.store.reloadSettings()
             try context.reloadDirectory()
             metrics.reloads.increment(["ok"])
-            logger.info("reloaded", metadata: ["keys": "\(applied.joined(separator: ","))",
-                                               "templates": "\(context.templates.directory)"])
+            logger.info(
+                "reloaded",
+                metadata: [
+                    "keys": "\(applied.joined(separator: ","))",
+                    "templates": "\(context.templates.directory)",
+                ])
         } catch {
             metrics.reloads.increment(["error"])
-            logger.error("reload failed; still running with the previous configuration", metadata: ["error": "\(error)"])
+            logger.error(
+                "reload failed; still running with the previous configuration", metadata: ["error": "\(error)"])
         }
         return applied
     }

@@ -10,7 +10,9 @@ public enum MailAddress {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."),
             !parts[1].hasSuffix("."),
-            address.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f && !"<>()[],;:\\\"".unicodeScalars.contains($0) })
+            address.unicodeScalars.allSatisfy({
+                $0.value > 0x20 && $0.value < 0x7f && !"<>()[],;:\\\"".unicodeScalars.contains($0)
+            })
         else { return nil }
         return address
     }

@@ -10,9 +10,10 @@ public struct MailMessage: Sendable, Equatable {
 
     /// `id` makes the Message-ID and the MIME boundary unique and stable for one outbox row, so
     /// a message retried after a lost answer is recognisably the same message.
-    public init(id: Int64, from: String, to: String, subject: String, text: String, html: String,
-                domain: String? = nil, date: Date = Date()) throws(MailConfigurationError)
-    {
+    public init(
+        id: Int64, from: String, to: String, subject: String, text: String, html: String,
+        domain: String? = nil, date: Date = Date()
+    ) throws(MailConfigurationError) {
         guard let sender = MailAddress.envelope(from) else {
             throw MailConfigurationError(key: "smtp.from", message: "'\(from)' is not an email address")
         }
@@ -38,8 +39,10 @@ public struct MailMessage: Sendable, Equatable {
         } else {
             lines += ["Content-Type: multipart/alternative; boundary=\"\(boundary)\"", ""]
             for (type, body) in [("text/plain", text), ("text/html", html)] {
-                lines += ["--\(boundary)", "Content-Type: \(type); charset=utf-8",
-                          "Content-Transfer-Encoding: base64", ""]
+                lines += [
+                    "--\(boundary)", "Content-Type: \(type); charset=utf-8",
+                    "Content-Transfer-Encoding: base64", "",
+                ]
                 lines += Self.base64Lines(body)
             }
             lines.append("--\(boundary)--")

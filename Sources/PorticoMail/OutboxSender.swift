@@ -28,9 +28,10 @@ public struct OutboxSender: Sendable {
     /// Unix seconds now (fixed in tests).
     let now: @Sendable () -> Int64
 
-    public init(store: Store, settings: SMTPSettings, transport: any MailTransport, logger: Logger,
-                now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) })
-    {
+    public init(
+        store: Store, settings: SMTPSettings, transport: any MailTransport, logger: Logger,
+        now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }
+    ) {
         self.store = store
         self.settings = settings
         self.transport = transport
@@ -53,13 +54,18 @@ public struct OutboxSender: Sendable {
         for message in try store.claimDueOutbox(now: start, leaseSeconds: lease, limit: limit) {
             let attempt = message.attempts + 1
             do {
-                let mail = try MailMessage(id: message.id, from: settings.from, to: message.recipient,
-                                           subject: message.subject, text: message.textBody, html: message.htmlBody)
+                let mail = try MailMessage(
+                    id: message.id, from: settings.from, to: message.recipient,
+                    subject: message.subject, text: message.textBody, html: message.htmlBody)
                 try transport.send(mail)
                 try store.markOutboxSent(id: message.id)
                 report.sent += 1
-                logger.info("mail sent", metadata: ["outbox": "\(message.id)", "kind": "\(message.kind)",
-                                                    "attempt": "\(attempt)"])
+                logger.info(
+                    "mail sent",
+                    metadata: [
+                        "outbox": "\(message.id)", "kind": "\(message.kind)",
+                        "attempt": "\(attempt)",
+                    ])
             } catch let error as SMTPError {
                 try record(message, attempt: attempt, error: error.description, permanent: error.permanent, &report)
             } catch let error as MailConfigurationError where error.key == "recipient" {
@@ -69,21 +75,31 @@ public struct OutboxSender: Sendable {
         return report
     }
 
-    private func record(_ message: OutboxMessage, attempt: Int, error: String, permanent: Bool,
-                        _ report: inout DeliveryReport) throws
-    {
+    private func record(
+        _ message: OutboxMessage, attempt: Int, error: String, permanent: Bool,
+        _ report: inout DeliveryReport
+    ) throws {
         if permanent || attempt >= settings.maxAttempts {
             try store.markOutboxFailed(id: message.id, error: error)
             report.failed += 1
-            logger.error("mail failed", metadata: ["outbox": "\(message.id)", "attempt": "\(attempt)",
-                                                   "permanent": "\(permanent)", "error": "\(error)"])
+            logger.error(
+                "mail failed",
+                metadata: [
+                    "outbox": "\(message.id)", "attempt": "\(attempt)",
+                    "permanent": "\(permanent)", "error": "\(error)",
+                ])
         } else {
-            let wait = Self.backoffSeconds(afterFailures: attempt, base: settings.retryBaseSeconds,
-                                           max: settings.retryMaxSeconds)
+            let wait = Self.backoffSeconds(
+                afterFailures: attempt, base: settings.retryBaseSeconds,
+                max: settings.retryMaxSeconds)
             try store.markOutboxRetry(id: message.id, error: error, nextAttemptAt: now() + Int64(wait))
             report.deferred += 1
-            logger.warning("mail deferred", metadata: ["outbox": "\(message.id)", "attempt": "\(attempt)",
-                                                       "retry_in_s": "\(wait)", "error": "\(error)"])
+            logger.warning(
+                "mail deferred",
+                metadata: [
+                    "outbox": "\(message.id)", "attempt": "\(attempt)",
+                    "retry_in_s": "\(wait)", "error": "\(error)",
+                ])
         }
     }
 }

@@ -68,24 +68,28 @@ public struct CurlSMTPTransport: MailTransport {
                 guard code == CURLE_OK else { throw SMTPError(Self.message(code, nil)) }
             }
             do throws(SMTPError) {
-            try set(portico_curl_setopt_string(handle, CURLOPT_URL, settings.url))
-            try set(portico_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps"))
-            try set(portico_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
-            try set(portico_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, settings.timeoutSeconds * 1000))
-            try set(portico_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(settings.timeoutSeconds, 10) * 1000))
-            let tls = settings.url.lowercased().hasPrefix("smtps://") || settings.starttls
-            try set(portico_curl_setopt_long(handle, CURLOPT_USE_SSL, Int(tls ? CURLUSESSL_ALL.rawValue : CURLUSESSL_NONE.rawValue)))
-            if let ca = settings.caFile { try set(portico_curl_setopt_string(handle, CURLOPT_CAINFO, ca)) }
-            if !settings.username.isEmpty {
-                try set(portico_curl_setopt_string(handle, CURLOPT_USERNAME, settings.username))
-                try set(portico_curl_setopt_string(handle, CURLOPT_PASSWORD, password ?? ""))
-            }
-            try set(portico_curl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(message.envelopeFrom)>"))
-            // A curl_slist pointer passes through the variadic call like any other data pointer.
-            try set(portico_curl_setopt_pointer(handle, CURLOPT_MAIL_RCPT, UnsafeMutableRawPointer(recipients)))
-            try set(portico_curl_setopt_long(handle, CURLOPT_UPLOAD, 1))
-            try set(portico_curl_setopt_pointer(handle, CURLOPT_READDATA, UnsafeMutableRawPointer(file)))
-            try set(portico_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer)))
+                try set(portico_curl_setopt_string(handle, CURLOPT_URL, settings.url))
+                try set(portico_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "smtp,smtps"))
+                try set(portico_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+                try set(portico_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, settings.timeoutSeconds * 1000))
+                try set(
+                    portico_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, min(settings.timeoutSeconds, 10) * 1000)
+                )
+                let tls = settings.url.lowercased().hasPrefix("smtps://") || settings.starttls
+                try set(
+                    portico_curl_setopt_long(
+                        handle, CURLOPT_USE_SSL, Int(tls ? CURLUSESSL_ALL.rawValue : CURLUSESSL_NONE.rawValue)))
+                if let ca = settings.caFile { try set(portico_curl_setopt_string(handle, CURLOPT_CAINFO, ca)) }
+                if !settings.username.isEmpty {
+                    try set(portico_curl_setopt_string(handle, CURLOPT_USERNAME, settings.username))
+                    try set(portico_curl_setopt_string(handle, CURLOPT_PASSWORD, password ?? ""))
+                }
+                try set(portico_curl_setopt_string(handle, CURLOPT_MAIL_FROM, "<\(message.envelopeFrom)>"))
+                // A curl_slist pointer passes through the variadic call like any other data pointer.
+                try set(portico_curl_setopt_pointer(handle, CURLOPT_MAIL_RCPT, UnsafeMutableRawPointer(recipients)))
+                try set(portico_curl_setopt_long(handle, CURLOPT_UPLOAD, 1))
+                try set(portico_curl_setopt_pointer(handle, CURLOPT_READDATA, UnsafeMutableRawPointer(file)))
+                try set(portico_curl_setopt_pointer(handle, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer)))
             } catch {
                 return .failure(error)
             }
@@ -99,8 +103,9 @@ public struct CurlSMTPTransport: MailTransport {
         // A 5xx to MAIL FROM or AUTH is the installation's problem (sender, credentials), not
         // this message's: keep retrying while someone fixes it. A 5xx to RCPT or DATA is final.
         let permanent = (500..<600).contains(reply) && result != CURLE_LOGIN_DENIED && !detail.hasPrefix("MAIL failed")
-        throw SMTPError(Self.message(result, detail) + (reply > 0 ? " (server replied \(reply))" : ""),
-                        replyCode: reply, permanent: permanent)
+        throw SMTPError(
+            Self.message(result, detail) + (reply > 0 ? " (server replied \(reply))" : ""),
+            replyCode: reply, permanent: permanent)
     }
 
     static func message(_ code: CURLcode, _ detail: String?) -> String {

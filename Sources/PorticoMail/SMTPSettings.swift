@@ -51,7 +51,8 @@ public struct SMTPSettings: Sendable, Equatable, CustomStringConvertible {
     public func resolvedPassword() throws(MailConfigurationError) -> String? {
         switch (password, passwordFile) {
         case (.some, .some):
-            throw MailConfigurationError(key: "smtp.password", message: "set either smtp.password or smtp.passwordFile, not both")
+            throw MailConfigurationError(
+                key: "smtp.password", message: "set either smtp.password or smtp.passwordFile, not both")
         case (.some(let p), nil):
             return p.value
         case (nil, .some(let path)):
@@ -69,29 +70,35 @@ public struct SMTPSettings: Sendable, Equatable, CustomStringConvertible {
         guard isEnabled else { return }
         let lower = url.lowercased()
         guard lower.hasPrefix("smtp://") || lower.hasPrefix("smtps://"), url.count > 8 else {
-            throw MailConfigurationError(key: "smtp.url", message: "'\(url)' is not smtp://HOST[:PORT] or smtps://HOST[:PORT]")
+            throw MailConfigurationError(
+                key: "smtp.url", message: "'\(url)' is not smtp://HOST[:PORT] or smtps://HOST[:PORT]")
         }
         guard MailAddress.envelope(from) != nil else {
-            throw MailConfigurationError(key: "smtp.from", message: "an address is needed to send mail (billing@isp.example)")
+            throw MailConfigurationError(
+                key: "smtp.from", message: "an address is needed to send mail (billing@isp.example)")
         }
         if !username.isEmpty || password != nil || passwordFile != nil {
             guard !username.isEmpty else {
                 throw MailConfigurationError(key: "smtp.username", message: "a password is set but no user name")
             }
             guard try resolvedPassword() != nil else {
-                throw MailConfigurationError(key: "smtp.password", message: "a user name is set but no password (or passwordFile)")
+                throw MailConfigurationError(
+                    key: "smtp.password", message: "a user name is set but no password (or passwordFile)")
             }
             // AUTH in clear text would hand the password to anyone on the path.
             if lower.hasPrefix("smtp://") && !starttls {
-                throw MailConfigurationError(key: "smtp.starttls", message: "must be true when AUTH is used over smtp://")
+                throw MailConfigurationError(
+                    key: "smtp.starttls", message: "must be true when AUTH is used over smtp://")
             }
         }
         if let caFile, !FileManager.default.isReadableFile(atPath: caFile) {
             throw MailConfigurationError(key: "smtp.caFile", message: "cannot read '\(caFile)'")
         }
-        for (key, value) in [("smtp.timeoutSeconds", timeoutSeconds), ("smtp.maxAttempts", maxAttempts),
-                             ("smtp.retryBaseSeconds", retryBaseSeconds), ("smtp.retryMaxSeconds", retryMaxSeconds),
-                             ("smtp.pollSeconds", pollSeconds)] where value < 1 {
+        for (key, value) in [
+            ("smtp.timeoutSeconds", timeoutSeconds), ("smtp.maxAttempts", maxAttempts),
+            ("smtp.retryBaseSeconds", retryBaseSeconds), ("smtp.retryMaxSeconds", retryMaxSeconds),
+            ("smtp.pollSeconds", pollSeconds),
+        ] where value < 1 {
             throw MailConfigurationError(key: key, message: "must be at least 1")
         }
     }

@@ -7,16 +7,24 @@ import PorticoWeb
 /// Options every command takes: the configuration file, the database, and `--set KEY=VALUE`
 /// for any key of the file. Precedence: file < `PORTICO_…` environment < flags.
 struct CommonOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Configuration file (default: $PORTICO_CONFIG, else \(ConfigurationLoader.defaultPath) if it exists).",
-                               valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Configuration file (default: $PORTICO_CONFIG, else \(ConfigurationLoader.defaultPath) if it exists).",
+            valueName: "file"))
     var config: String?
 
-    @Option(name: .customLong("database"), help: ArgumentHelp("SQLite database file, created and migrated when missing (database.path; default /var/lib/portico/portico.db).",
-                               valueName: "path"))
+    @Option(
+        name: .customLong("database"),
+        help: ArgumentHelp(
+            "SQLite database file, created and migrated when missing (database.path; default /var/lib/portico/portico.db).",
+            valueName: "path"))
     var databaseOption: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Set any configuration key, e.g. --set smtp.url=smtp://mail.isp.example:587 (repeatable).",
-                                                          valueName: "key=value"))
+    @Option(
+        name: .customLong("set"),
+        help: ArgumentHelp(
+            "Set any configuration key, e.g. --set smtp.url=smtp://mail.isp.example:587 (repeatable).",
+            valueName: "key=value"))
     var overrides: [String] = []
 
     /// The flags as configuration keys, in the order of precedence among themselves.

@@ -32,16 +32,18 @@ struct ServerOptions: ParsableArguments {
 
 /// Starts the server, runs its services until SIGTERM or SIGINT, drains, and returns (exit 0).
 /// SIGHUP reloads templates, billing settings and the configuration's live keys.
-func serve(_ configuration: PorticoConfiguration, loaded: LoadedConfiguration? = nil,
-           reload: (@Sendable () throws -> LoadedConfiguration)? = nil, banner: (PorticoServer) -> Void) throws
-{
+func serve(
+    _ configuration: PorticoConfiguration, loaded: LoadedConfiguration? = nil,
+    reload: (@Sendable () throws -> LoadedConfiguration)? = nil, banner: (PorticoServer) -> Void
+) throws {
     let level = SharedLogLevel(configuration.logLevel)
     LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
     let logger = Logger(label: "portico")
     let server: PorticoServer
     do {
-        server = try PorticoServer(configuration: configuration, logger: logger, logLevel: level, loaded: loaded,
-                                   reload: reload)
+        server = try PorticoServer(
+            configuration: configuration, logger: logger, logLevel: level, loaded: loaded,
+            reload: reload)
         try server.start()
     } catch {
         throw CLIError("\(error)")
@@ -69,7 +71,9 @@ struct Serve: ParsableCommand {
         let loaded = try options.load(server: server)
         let c = loaded.configuration
         try serve(c, loaded: loaded, reload: try options.reloader(server: server)) { s in
-            print("portal http://\(c.portalListen.host):\(s.portalPort)/  admin http://\(c.adminListen.host):\(s.adminPort)/")
+            print(
+                "portal http://\(c.portalListen.host):\(s.portalPort)/  admin http://\(c.adminListen.host):\(s.adminPort)/"
+            )
         }
     }
 }

@@ -11,12 +11,20 @@ import Testing
 
     @Test func dueThroughIsTodayOnceRunAtHasPassedInTheInstallationsZone() {
         let utc = TimeZone(identifier: "UTC")!
-        #expect(BillingScheduler.dueThrough(Self.instant("2027-03-10T00:04:59Z"), runAt: "00:05", timeZone: utc) == d("2027-03-09"))
-        #expect(BillingScheduler.dueThrough(Self.instant("2027-03-10T00:05:00Z"), runAt: "00:05", timeZone: utc) == d("2027-03-10"))
+        #expect(
+            BillingScheduler.dueThrough(Self.instant("2027-03-10T00:04:59Z"), runAt: "00:05", timeZone: utc)
+                == d("2027-03-09"))
+        #expect(
+            BillingScheduler.dueThrough(Self.instant("2027-03-10T00:05:00Z"), runAt: "00:05", timeZone: utc)
+                == d("2027-03-10"))
         // 03:00 UTC is 22:00 the day before in Bogotá (UTC-5).
         let bogota = TimeZone(identifier: "America/Bogota")!
-        #expect(BillingScheduler.dueThrough(Self.instant("2027-03-10T03:00:00Z"), runAt: "00:05", timeZone: bogota) == d("2027-03-09"))
-        #expect(BillingScheduler.dueThrough(Self.instant("2027-03-10T03:00:00Z"), runAt: "23:00", timeZone: bogota) == d("2027-03-08"))
+        #expect(
+            BillingScheduler.dueThrough(Self.instant("2027-03-10T03:00:00Z"), runAt: "00:05", timeZone: bogota)
+                == d("2027-03-09"))
+        #expect(
+            BillingScheduler.dueThrough(Self.instant("2027-03-10T03:00:00Z"), runAt: "23:00", timeZone: bogota)
+                == d("2027-03-08"))
     }
 
     @Test func catchesUpThreeMissedDaysInOrder() throws {
@@ -25,7 +33,8 @@ import Testing
         try addClient(store, name: "Ana", address: "10.0.0.1", from: d("2027-03-01"))
         _ = try store.runBilling(through: d("2027-03-07"))
         // Down from the 8th's run to the 10th at 06:00: the 8th, 9th and 10th are missed.
-        let scheduler = BillingScheduler(store: store, now: { Self.instant("2027-03-10T06:00:00Z") }, logger: Logger(label: "test"))
+        let scheduler = BillingScheduler(
+            store: store, now: { Self.instant("2027-03-10T06:00:00Z") }, logger: Logger(label: "test"))
         let report = try scheduler.tick()
         #expect(report.dates == [d("2027-03-08"), d("2027-03-09"), d("2027-03-10")])
         #expect(try store.lastRunDate() == d("2027-03-10"))
@@ -41,17 +50,23 @@ import Testing
         let base = Self.instant("2027-03-10T06:00:00Z")
         let lines = Mutex<[String]>([])
         let logger = Logger(label: "portico") { label in
-            LogfmtLogHandler(label: label, level: SharedLogLevel(.info), journald: false) { line in lines.withLock { $0.append(line) } }
+            LogfmtLogHandler(label: label, level: SharedLogLevel(.info), journald: false) { line in
+                lines.withLock { $0.append(line) }
+            }
         }
         let applied = Mutex<[WalledGardenDelta]>([])
-        let scheduler = BillingScheduler(store: store, now: { base.addingTimeInterval(Double(offset.load(ordering: .relaxed))) },
-                                         logger: logger, apply: { delta in applied.withLock { $0.append(delta) } })
+        let scheduler = BillingScheduler(
+            store: store, now: { base.addingTimeInterval(Double(offset.load(ordering: .relaxed))) },
+            logger: logger, apply: { delta in applied.withLock { $0.append(delta) } })
         #expect(try scheduler.tick().dates.last == d("2027-03-10"))
         offset.store(3 * 86_400, ordering: .relaxed)
         let report = try scheduler.tick()
         #expect(report.dates == [d("2027-03-11"), d("2027-03-12"), d("2027-03-13")])
         #expect(lines.withLock { $0 }.contains { $0.contains("msg=\"clock jump\"") && $0.contains("seconds=2591") })
-        #expect(lines.withLock { $0 }.contains { $0.contains("msg=\"billing run\"") && $0.contains("first=2027-03-11") && $0.contains("dates=3") })
+        #expect(
+            lines.withLock { $0 }.contains {
+                $0.contains("msg=\"billing run\"") && $0.contains("first=2027-03-11") && $0.contains("dates=3")
+            })
         #expect(applied.withLock { $0.count } == 2)
     }
 
@@ -66,7 +81,9 @@ import Testing
             let store = try Store(path: path)
             try store.updateSettings([("billing.runAt", "00:00")])
             for i in 0..<40 {
-                try addClient(store, name: "Client \(i)", address: "10.1.\(i / 200).\(i % 200 + 1)", from: first.adding(days: i * 7))
+                try addClient(
+                    store, name: "Client \(i)", address: "10.1.\(i / 200).\(i % 200 + 1)",
+                    from: first.adding(days: i * 7))
             }
             store.close()
         }
@@ -90,14 +107,17 @@ import Testing
                 line.split(separator: " ").first { $0.hasPrefix("dates=") }.flatMap { Int($0.dropFirst(6)) }
             }.reduce(0, +)
         }
-        let ranA = datesRun(a.stderr), ranB = datesRun(b.stderr)
+        let ranA = datesRun(a.stderr)
+        let ranB = datesRun(b.stderr)
         #expect(ranA + ranB == 401, "a ran \(ranA), b ran \(ranB)")
         let store = try Store(path: path)
         #expect(try store.lastRunDate() == today)
         let db = try Database(path: path, readOnly: true)
         let refDB = try Database(path: dir.path + "/reference.db", readOnly: true)
-        for sql in ["SELECT count(*) FROM billing_runs", "SELECT count(*) FROM documents",
-                    "SELECT coalesce(sum(total), 0) FROM documents", "SELECT count(*) FROM document_lines"] {
+        for sql in [
+            "SELECT count(*) FROM billing_runs", "SELECT count(*) FROM documents",
+            "SELECT coalesce(sum(total), 0) FROM documents", "SELECT count(*) FROM document_lines",
+        ] {
             #expect(try db.scalarInt(sql) == refDB.scalarInt(sql), "\(sql)")
         }
         #expect(try store.ledgerCheck().isEmpty)

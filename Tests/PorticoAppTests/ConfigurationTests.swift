@@ -6,16 +6,20 @@ import Testing
     let dir: TempDirectory
     init() throws { dir = try TempDirectory("portico-config") }
 
-    func load(_ toml: String?, env: [String: String] = [:], flags: [(String, String, String)] = [],
-              validate: Bool = true) throws -> LoadedConfiguration
-    {
+    func load(
+        _ toml: String?, env: [String: String] = [:], flags: [(String, String, String)] = [],
+        validate: Bool = true
+    ) throws -> LoadedConfiguration {
         let file = try toml.map { try dir.file("portico.toml", $0) }
         return try ConfigurationLoader.load(
-            ConfigurationSources(file: file, environment: env, flags: flags.map { (flag: $0.0, key: $0.1, value: $0.2) }),
+            ConfigurationSources(
+                file: file, environment: env, flags: flags.map { (flag: $0.0, key: $0.1, value: $0.2) }),
             validate: validate)
     }
 
-    func error(_ toml: String?, env: [String: String] = [:], flags: [(String, String, String)] = []) -> ConfigurationError? {
+    func error(_ toml: String?, env: [String: String] = [:], flags: [(String, String, String)] = [])
+        -> ConfigurationError?
+    {
         do {
             _ = try load(toml, env: env, flags: flags)
             return nil
@@ -56,17 +60,22 @@ import Testing
 
     @Test func defaultsWithoutAFile() throws {
         let c = try load(nil, env: [:]).configuration
-        #expect(c.databasePath == "/var/lib/portico/portico.db" || FileManager.default.fileExists(atPath: ConfigurationLoader.defaultPath))
+        #expect(
+            c.databasePath == "/var/lib/portico/portico.db"
+                || FileManager.default.fileExists(atPath: ConfigurationLoader.defaultPath))
         #expect(c.firewall == .off && c.gateway == .test && !c.smtp.isEnabled)
     }
 
     @Test func typedValuesFromEnvironmentAndFlags() throws {
-        let c = try load(nil, env: [
-            "PORTICO_PORTAL_TRUSTED_PROXIES": "10.0.0.1, 10.0.1.0/24",
-            "PORTICO_SMTP_STARTTLS": "no",
-            "PORTICO_PORTAL_CONNECTIONS_PER_ADDRESS": "16",
-            "PORTICO_FIREWALL_DNAT_IPV4": "192.0.2.1",
-        ], flags: [("--set smtp.maxAttempts", "smtp.maxAttempts", "3")], validate: false).configuration
+        let c = try load(
+            nil,
+            env: [
+                "PORTICO_PORTAL_TRUSTED_PROXIES": "10.0.0.1, 10.0.1.0/24",
+                "PORTICO_SMTP_STARTTLS": "no",
+                "PORTICO_PORTAL_CONNECTIONS_PER_ADDRESS": "16",
+                "PORTICO_FIREWALL_DNAT_IPV4": "192.0.2.1",
+            ], flags: [("--set smtp.maxAttempts", "smtp.maxAttempts", "3")], validate: false
+        ).configuration
         #expect(c.trustedProxies.map(\.description) == ["10.0.0.1", "10.0.1.0/24"])
         #expect(c.smtp.starttls == false && c.smtp.maxAttempts == 3)
         #expect(c.portalHTTP.perAddressConnectionLimit == 16)
@@ -83,17 +92,21 @@ import Testing
     }
 
     @Test func aBadValueNamesTheKeyAndTheLine() throws {
-        let e = try #require(error("""
-            # Portico
-            [portal]
-            listen = "0.0.0.0:80"
+        let e = try #require(
+            error(
+                """
+                # Portico
+                [portal]
+                listen = "0.0.0.0:80"
 
-            [admin]
-            listen = "localhost"
-            """))
+                [admin]
+                listen = "localhost"
+                """))
         #expect(e.key == "admin.listen")
         #expect(e.origin == .file(path: dir.path + "/portico.toml", line: 6))
-        #expect(e.description == "\(dir.path)/portico.toml:6: admin.listen: 'localhost' is not HOST:PORT (IPv6 in brackets: [::]:80)")
+        #expect(
+            e.description
+                == "\(dir.path)/portico.toml:6: admin.listen: 'localhost' is not HOST:PORT (IPv6 in brackets: [::]:80)")
     }
 
     @Test func wrongTypeNamesKeyAndLine() throws {
@@ -128,26 +141,27 @@ import Testing
     }
 
     @Test func tomlFeatures() throws {
-        let doc = try TOMLDocument(parsing: #"""
-            # comment
-            title = "T\u00e9st\t\"q\""   # trailing comment
-            literal = 'C:\path'
-            multi = """
-            one \
-              two"""
-            n = 1_000
-            hex = 0xff
-            neg = -3
-            f = 2.5
-            yes = true
-            list = [
-              "a",  # first
-              "b",
-            ]
-            inline = { x = 1, y.z = "w" }
-            [a."quoted key".b]
-            c = false
-            """#)
+        let doc = try TOMLDocument(
+            parsing: #"""
+                # comment
+                title = "T\u00e9st\t\"q\""   # trailing comment
+                literal = 'C:\path'
+                multi = """
+                one \
+                  two"""
+                n = 1_000
+                hex = 0xff
+                neg = -3
+                f = 2.5
+                yes = true
+                list = [
+                  "a",  # first
+                  "b",
+                ]
+                inline = { x = 1, y.z = "w" }
+                [a."quoted key".b]
+                c = false
+                """#)
         #expect(doc.entries["title"]?.value == .string("Tést\t\"q\""))
         #expect(doc.entries["literal"]?.value == .string(#"C:\path"#))
         #expect(doc.entries["multi"]?.value == .string("one two"))
@@ -164,7 +178,10 @@ import Testing
 
     @Test func environmentErrorsNameTheVariable() throws {
         let e = try #require(error(nil, env: ["PORTICO_ADMIN_LISTEN": "nope"]))
-        #expect(e.description == "environment PORTICO_ADMIN_LISTEN: admin.listen: 'nope' is not HOST:PORT (IPv6 in brackets: [::]:80)")
+        #expect(
+            e.description
+                == "environment PORTICO_ADMIN_LISTEN: admin.listen: 'nope' is not HOST:PORT (IPv6 in brackets: [::]:80)"
+        )
         let unknown = try #require(error(nil, env: ["PORTICO_PORTAL_LISTN": "x"]))
         #expect(unknown.origin == .environment("PORTICO_PORTAL_LISTN"))
         let flag = try #require(error(nil, flags: [("--set smtp.starttls", "smtp.starttls", "maybe")]))
@@ -174,18 +191,25 @@ import Testing
     @Test func crossKeyChecksNameWhereTheValueCameFrom() throws {
         let stripe = try #require(error("gateway = \"stripe\"\n"))
         #expect(stripe.key == "stripe.secretKey")
-        #expect(stripe.description.hasSuffix("portico.toml:1: stripe.secretKey: required when gateway is stripe (set stripe.secretKey or stripe.secretKeyFile)"))
+        #expect(
+            stripe.description.hasSuffix(
+                "portico.toml:1: stripe.secretKey: required when gateway is stripe (set stripe.secretKey or stripe.secretKeyFile)"
+            ))
 
         let keyFile = try dir.file("sk", "sk_test_abc\n")
         let hookFile = try dir.file("wh", "whsec_abc\n")
-        let ok = try load("gateway = \"stripe\"\n[stripe]\nsecretKeyFile = \"\(keyFile)\"\nwebhookSecretFile = \"\(hookFile)\"\n")
+        let ok = try load(
+            "gateway = \"stripe\"\n[stripe]\nsecretKeyFile = \"\(keyFile)\"\nwebhookSecretFile = \"\(hookFile)\"\n")
         #expect(ok.configuration.gateway == .stripe)
         #expect("\(ok.configuration.stripe)".contains("file \(keyFile)"))
 
-        let smtp = try #require(error("[smtp]\nurl = \"smtp://mail.example:587\"\nfrom = \"b@isp.example\"\nusername = \"portico\"\n"))
+        let smtp = try #require(
+            error("[smtp]\nurl = \"smtp://mail.example:587\"\nfrom = \"b@isp.example\"\nusername = \"portico\"\n"))
         #expect(smtp.key == "smtp.password")
         let from = try #require(error("[smtp]\nurl = \"smtp://mail.example:587\"\nfrom = \"not an address\"\n"))
-        #expect(from.description.hasSuffix("portico.toml:3: smtp.from: an address is needed to send mail (billing@isp.example)"))
+        #expect(
+            from.description.hasSuffix(
+                "portico.toml:3: smtp.from: an address is needed to send mail (billing@isp.example)"))
 
         let nft = try #require(error("firewall.backend = \"nftables\"\nportal.listen = \"0.0.0.0:80\"\n"))
         #expect(nft.key == "firewall.dnatIPv4")
@@ -202,7 +226,8 @@ import Testing
 
     @Test func theShippedExampleIsValid() throws {
         let example = Paths.root + "/deploy/portico.toml"
-        let loaded = try ConfigurationLoader.load(ConfigurationSources(file: example, environment: [:]), validate: false)
+        let loaded = try ConfigurationLoader.load(
+            ConfigurationSources(file: example, environment: [:]), validate: false)
         #expect(loaded.configuration.databasePath == "/var/lib/portico/portico.db")
         #expect(loaded.configuration.firewall == .nftables)
         // Every key appears in the example, so operators find them all there.

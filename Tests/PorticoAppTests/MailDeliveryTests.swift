@@ -129,8 +129,9 @@ struct MailDeliveryTests {
 
     func sender(_ settings: SMTPSettings) throws -> OutboxSender {
         let clock = clock
-        return OutboxSender(store: store, settings: settings, transport: try CurlSMTPTransport(settings: settings),
-                            logger: Logger(label: "test"), now: { clock.value.load(ordering: .relaxed) })
+        return OutboxSender(
+            store: store, settings: settings, transport: try CurlSMTPTransport(settings: settings),
+            logger: Logger(label: "test"), now: { clock.value.load(ordering: .relaxed) })
     }
 
     func plainSettings(_ server: LoopbackSMTPServer) -> SMTPSettings {
@@ -145,13 +146,20 @@ struct MailDeliveryTests {
 
     @Test func retriedAfterTheServerFirstRefusesThenMarkedSentOnce() throws {
         let server = try LoopbackSMTPServer(dir: dir, refuse: 1)
-        let id = try store.enqueueMail(recipient: "ana@example.net", subject: "Invoice INV-000001 — 30,00 €",
-                                       text: "Hola Ana,\nyour invoice is attached.\n.\nA line with a dot.",
-                                       html: "<p>Hola Ana</p>", kind: "invoice", on: d("2027-03-01"))
+        let id = try store.enqueueMail(
+            recipient: "ana@example.net", subject: "Invoice INV-000001 — 30,00 €",
+            text: "Hola Ana,\nyour invoice is attached.\n.\nA line with a dot.",
+            html: "<p>Hola Ana</p>", kind: "invoice", on: d("2027-03-01"))
         let mail = try sender(plainSettings(server))
 
         let first = try mail.deliverDue()
-        #expect(first == { var r = DeliveryReport(); r.deferred = 1; return r }())
+        #expect(
+            first
+                == {
+                    var r = DeliveryReport()
+                    r.deferred = 1
+                    return r
+                }())
         #expect(try store.outboxCounts() == OutboxCounts(queued: 1, sent: 0, failed: 0))
         #expect(server.entries.count == 1 && server.entries[0]["refused"] as? Bool == true)
         // Not due again before its back-off (60 s after the first failure).
@@ -175,13 +183,15 @@ struct MailDeliveryTests {
         let parts = data.components(separatedBy: "Content-Transfer-Encoding: base64")
         let textPart = parts[1].components(separatedBy: "--portico-")[0]
             .split(whereSeparator: \.isNewline).joined()
-        #expect(String(decoding: Data(base64Encoded: textPart) ?? Data(), as: UTF8.self)
+        #expect(
+            String(decoding: Data(base64Encoded: textPart) ?? Data(), as: UTF8.self)
                 == "Hola Ana,\nyour invoice is attached.\n.\nA line with a dot.")
     }
 
     @Test func aPermanentRefusalFailsAtOnce() throws {
         let server = try LoopbackSMTPServer(dir: dir)
-        try store.enqueueMail(recipient: "bounce@example.net", subject: "x", text: "x", kind: "test", on: d("2027-03-01"))
+        try store.enqueueMail(
+            recipient: "bounce@example.net", subject: "x", text: "x", kind: "test", on: d("2027-03-01"))
         let report = try sender(plainSettings(server)).deliverDue()
         #expect(report.failed == 1)
         #expect(try store.outboxCounts() == OutboxCounts(queued: 0, sent: 0, failed: 1))
@@ -200,13 +210,19 @@ struct MailDeliveryTests {
     }
 
     @Test func starttlsAndAuth() throws {
-        let cert = dir.path + "/cert.pem", key = dir.path + "/key.pem"
-        let made = try run("/usr/bin/env", ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-                                            "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
-                                            "-addext", "subjectAltName=IP:127.0.0.1"])
+        let cert = dir.path + "/cert.pem"
+        let key = dir.path + "/key.pem"
+        let made = try run(
+            "/usr/bin/env",
+            [
+                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1",
+                "-addext", "subjectAltName=IP:127.0.0.1",
+            ])
         try #require(made.status == 0, "openssl: \(made.output)")
         let server = try LoopbackSMTPServer(dir: dir, tls: (cert, key))
-        try store.enqueueMail(recipient: "ana@example.net", subject: "Over TLS", text: "secret", kind: "test", on: d("2027-03-01"))
+        try store.enqueueMail(
+            recipient: "ana@example.net", subject: "Over TLS", text: "secret", kind: "test", on: d("2027-03-01"))
         var settings = plainSettings(server)
         settings.starttls = true
         settings.caFile = cert
@@ -218,7 +234,8 @@ struct MailDeliveryTests {
         #expect(message["authenticated"] as? Bool == true)
 
         // A wrong password is the installation's problem: the message waits, it is not failed.
-        try store.enqueueMail(recipient: "ana@example.net", subject: "again", text: "x", kind: "test", on: d("2027-03-01"))
+        try store.enqueueMail(
+            recipient: "ana@example.net", subject: "again", text: "x", kind: "test", on: d("2027-03-01"))
         settings.passwordFile = try dir.file("smtp-password", "wrong\n")
         settings.timeoutSeconds = 3
         #expect(try sender(settings).deliverDue().deferred == 1)
@@ -226,7 +243,8 @@ struct MailDeliveryTests {
     }
 
     @Test func backoffDoublesUpToTheMaximum() {
-        #expect((1...8).map { OutboxSender.backoffSeconds(afterFailures: $0, base: 60, max: 3600) }
+        #expect(
+            (1...8).map { OutboxSender.backoffSeconds(afterFailures: $0, base: 60, max: 3600) }
                 == [60, 120, 240, 480, 960, 1920, 3600, 3600])
     }
 }

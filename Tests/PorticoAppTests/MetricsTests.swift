@@ -23,8 +23,9 @@ import Testing
         c.adminListen = ListenAddress(host: "127.0.0.1", port: 0)
         c.portalURL = "http://portal.test"
         c.templatesDirectory = Paths.templates
-        let server = try PorticoServer(configuration: c, logger: Logger(label: "test"),
-                                       clock: try InstallationClock(timeZone: "UTC", now: { noon }))
+        let server = try PorticoServer(
+            configuration: c, logger: Logger(label: "test"),
+            clock: try InstallationClock(timeZone: "UTC", now: { noon }))
         try server.start()
         return server
     }
@@ -38,11 +39,15 @@ import Testing
         }
         #expect(try portal("127.0.0.81", "/generate_204", "connectivitycheck.gstatic.com").status == 302)
         #expect(try portal("127.0.0.81", "/api/captive", "portal.test").status == 200)
-        #expect(try TestConnection(port: server.adminPort, source: "127.0.0.1").request("GET", "/no/such/\(UUID())", host: "127.0.0.1").status == 404)
+        #expect(
+            try TestConnection(port: server.adminPort, source: "127.0.0.1").request(
+                "GET", "/no/such/\(UUID())", host: "127.0.0.1"
+            ).status == 404)
         _ = try server.deliverMail()
         server.reconcileOnce()
 
-        let response = try TestConnection(port: server.adminPort, source: "127.0.0.1").request("GET", "/metrics", host: "127.0.0.1")
+        let response = try TestConnection(port: server.adminPort, source: "127.0.0.1").request(
+            "GET", "/metrics", host: "127.0.0.1")
         #expect(response.status == 200)
         #expect(response.header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8")
         let text = response.text
@@ -72,12 +77,15 @@ import Testing
             """#
         let parsed = try run("/usr/bin/env", ["python3", "-c", parser], input: text)
         try #require(parsed.status == 0, "prometheus_client refused the text: \(parsed.output)")
-        let families = try #require(try JSONSerialization.jsonObject(with: Data(parsed.output.utf8)) as? [String: [String: Any]])
+        let families = try #require(
+            try JSONSerialization.jsonObject(with: Data(parsed.output.utf8)) as? [String: [String: Any]])
         #expect(families["portico_http_requests"]?["type"] as? String == "counter")
         #expect(families["portico_http_request_duration_seconds"]?["type"] as? String == "histogram")
         #expect(families["portico_walled_garden_stopped_addresses"]?["type"] as? String == "gauge")
-        for name in ["portico_walled_garden_releases", "portico_walled_garden_release_duration_seconds",
-                     "portico_reconciler_repairs", "portico_billing_run_duration_seconds", "portico_outbox_messages"] {
+        for name in [
+            "portico_walled_garden_releases", "portico_walled_garden_release_duration_seconds",
+            "portico_reconciler_repairs", "portico_billing_run_duration_seconds", "portico_outbox_messages",
+        ] {
             #expect(families[name] != nil, "\(name) missing")
         }
     }
@@ -105,7 +113,8 @@ enum PrometheusText {
     static func validate(_ text: String) throws -> (families: Int, samples: Int) {
         guard text.hasSuffix("\n") else { throw Problem(description: "no final newline") }
         var family: (name: String, type: String)?
-        var families = 0, samples = 0
+        var families = 0
+        var samples = 0
         var buckets: [String: [(Double, Double)]] = [:]
         var counts: [String: Double] = [:]
         func isName(_ s: Substring) -> Bool {
@@ -117,7 +126,8 @@ enum PrometheusText {
             if line.hasPrefix("# HELP ") { continue }
             if line.hasPrefix("# TYPE ") {
                 let parts = line.split(separator: " ")
-                guard parts.count == 4, isName(parts[2]), ["counter", "gauge", "histogram", "summary", "untyped"].contains(parts[3])
+                guard parts.count == 4, isName(parts[2]),
+                    ["counter", "gauge", "histogram", "summary", "untyped"].contains(parts[3])
                 else { throw Problem(description: "bad TYPE line: \(line)") }
                 family = (String(parts[2]), String(parts[3]))
                 families += 1
@@ -128,7 +138,8 @@ enum PrometheusText {
             while i < line.endIndex, line[i] != "{", line[i] != " " { i = line.index(after: i) }
             let name = line[line.startIndex..<i]
             guard isName(name) else { throw Problem(description: "bad metric name: \(line)") }
-            let suffixes = f.type == "counter" ? ["_total"] : f.type == "histogram" ? ["_bucket", "_sum", "_count"] : [""]
+            let suffixes =
+                f.type == "counter" ? ["_total"] : f.type == "histogram" ? ["_bucket", "_sum", "_count"] : [""]
             guard suffixes.contains(where: { name == f.name + $0 }) else {
                 throw Problem(description: "\(name) does not belong to \(f.name) (\(f.type))")
             }
@@ -139,13 +150,17 @@ enum PrometheusText {
                     var j = i
                     while line[j] != "=" { j = line.index(after: j) }
                     let label = line[i..<j]
-                    guard isName(label), line[line.index(after: j)] == "\"" else { throw Problem(description: "bad label: \(line)") }
+                    guard isName(label), line[line.index(after: j)] == "\"" else {
+                        throw Problem(description: "bad label: \(line)")
+                    }
                     var k = line.index(j, offsetBy: 2)
                     var value = ""
                     while line[k] != "\"" {
                         if line[k] == "\\" {
                             k = line.index(after: k)
-                            guard ["\\", "\"", "n"].contains(line[k]) else { throw Problem(description: "bad escape: \(line)") }
+                            guard ["\\", "\"", "n"].contains(line[k]) else {
+                                throw Problem(description: "bad escape: \(line)")
+                            }
                             value.append(line[k] == "n" ? "\n" : line[k])
                         } else {
                             value.append(line[k])
@@ -160,7 +175,8 @@ enum PrometheusText {
             }
             guard i < line.endIndex, line[i] == " " else { throw Problem(description: "no value: \(line)") }
             let valueText = line[line.index(after: i)...]
-            guard let value = Double(valueText == "+Inf" ? "inf" : valueText == "-Inf" ? "-inf" : String(valueText)) else {
+            guard let value = Double(valueText == "+Inf" ? "inf" : valueText == "-Inf" ? "-inf" : String(valueText))
+            else {
                 throw Problem(description: "bad value: \(line)")
             }
             samples += 1

@@ -45,14 +45,21 @@ final class PorticoProcess {
     let stdoutPath: String
     let stderrPath: String
 
-    init(_ arguments: [String], in dir: TempDirectory, name: String = "portico", environment: [String: String] = [:]) throws {
+    init(_ arguments: [String], in dir: TempDirectory, name: String = "portico", environment: [String: String] = [:])
+        throws
+    {
         stdoutPath = dir.path + "/\(name).out"
         stderrPath = dir.path + "/\(name).err"
         FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: Paths.portico)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PORTICO_") && $0.key != "NOTIFY_SOCKET" }
+        // Never the machine's /etc/portico/portico.toml: an empty file of the test's own.
+        let empty = dir.path + "/empty.toml"
+        FileManager.default.createFile(atPath: empty, contents: nil)
+        process.arguments = arguments.contains("--config") ? arguments : arguments + ["--config", empty]
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("PORTICO_") && $0.key != "NOTIFY_SOCKET"
+        }
         env["PORTICO_TEMPLATES"] = Paths.templates
         for (k, v) in environment { env[k] = v }
         process.environment = env
@@ -76,7 +83,8 @@ final class PorticoProcess {
             if let line = out.split(separator: "\n").first(where: { $0.hasPrefix("portal http://") }) {
                 let ports = line.split(separator: " ").compactMap { part -> UInt16? in
                     guard let colon = part.lastIndex(of: ":") else { return nil }
-                    return UInt16(part[part.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: "/")))
+                    return UInt16(
+                        part[part.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: "/")))
                 }
                 if ports.count == 2 { return (ports[0], ports[1]) }
             }
@@ -137,7 +145,8 @@ func python(with modules: [String]) -> String? {
 func addClient(_ store: Store, name: String, address: String, from: LocalDate, email: String = "") throws -> Int64 {
     let plan = try store.plans().first ?? store.createPlan(Plan(name: "Home 30", monthlyPrice: 3000))
     let client = try store.createClient(ClientRecord(name: name, email: email))
-    _ = try store.createService(NewService(clientId: client.id, planId: plan.id, activeFrom: from, addresses: [address]),
-                                on: from)
+    _ = try store.createService(
+        NewService(clientId: client.id, planId: plan.id, activeFrom: from, addresses: [address]),
+        on: from)
     return client.id
 }

@@ -56,16 +56,19 @@ public struct ConfigurationKey: Sendable {
             default: throw ConfigProblem("'\(text)' is not true or false")
             }
         case .list:
-            let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+                !$0.isEmpty
+            }
             return .array(items.map { .string($0) })
         }
     }
 }
 
 extension ConfigurationKey {
-    static func string(_ name: String, live: Bool = false, secret: Bool = false,
-                       _ set: @escaping @Sendable (inout PorticoConfiguration, String) throws -> Void) -> Self
-    {
+    static func string(
+        _ name: String, live: Bool = false, secret: Bool = false,
+        _ set: @escaping @Sendable (inout PorticoConfiguration, String) throws -> Void
+    ) -> Self {
         Self(name: name, kind: .string, live: live, secret: secret) { c, v in
             guard case .string(let s) = v else { throw ConfigProblem("expected a string, found \(v.kind)") }
             try set(&c, s)
@@ -73,15 +76,17 @@ extension ConfigurationKey {
     }
 
     /// An optional string: empty means unset.
-    static func optional(_ name: String, live: Bool = false, secret: Bool = false,
-                         _ set: @escaping @Sendable (inout PorticoConfiguration, String?) throws -> Void) -> Self
-    {
+    static func optional(
+        _ name: String, live: Bool = false, secret: Bool = false,
+        _ set: @escaping @Sendable (inout PorticoConfiguration, String?) throws -> Void
+    ) -> Self {
         string(name, live: live, secret: secret) { c, s in try set(&c, s.isEmpty ? nil : s) }
     }
 
-    static func integer(_ name: String, _ range: ClosedRange<Int>, live: Bool = false,
-                        _ set: @escaping @Sendable (inout PorticoConfiguration, Int) -> Void) -> Self
-    {
+    static func integer(
+        _ name: String, _ range: ClosedRange<Int>, live: Bool = false,
+        _ set: @escaping @Sendable (inout PorticoConfiguration, Int) -> Void
+    ) -> Self {
         Self(name: name, kind: .integer, live: live, secret: false) { c, v in
             guard case .integer(let i) = v else { throw ConfigProblem("expected a whole number, found \(v.kind)") }
             guard range.contains(i) else {
@@ -91,50 +96,70 @@ extension ConfigurationKey {
         }
     }
 
-    static func boolean(_ name: String, live: Bool = false,
-                        _ set: @escaping @Sendable (inout PorticoConfiguration, Bool) -> Void) -> Self
-    {
+    static func boolean(
+        _ name: String, live: Bool = false,
+        _ set: @escaping @Sendable (inout PorticoConfiguration, Bool) -> Void
+    ) -> Self {
         Self(name: name, kind: .boolean, live: live, secret: false) { c, v in
             guard case .bool(let b) = v else { throw ConfigProblem("expected true or false, found \(v.kind)") }
             set(&c, b)
         }
     }
 
-    static func list(_ name: String, live: Bool = false,
-                     _ set: @escaping @Sendable (inout PorticoConfiguration, [String]) throws -> Void) -> Self
-    {
+    static func list(
+        _ name: String, live: Bool = false,
+        _ set: @escaping @Sendable (inout PorticoConfiguration, [String]) throws -> Void
+    ) -> Self {
         Self(name: name, kind: .list, live: live, secret: false) { c, v in
             guard case .array(let items) = v else { throw ConfigProblem("expected a list of strings, found \(v.kind)") }
             let strings = try items.map { item in
-                guard case .string(let s) = item else { throw ConfigProblem("expected strings in the list, found \(item.kind)") }
+                guard case .string(let s) = item else {
+                    throw ConfigProblem("expected strings in the list, found \(item.kind)")
+                }
                 return s
             }
             try set(&c, strings)
         }
     }
 
-    static func prefixes(_ name: String, _ set: @escaping @Sendable (inout PorticoConfiguration, [IPPrefix]) -> Void) -> Self {
+    static func prefixes(_ name: String, _ set: @escaping @Sendable (inout PorticoConfiguration, [IPPrefix]) -> Void)
+        -> Self
+    {
         list(name) { c, items in
-            set(&c, try items.map { text in
-                do { return try IPPrefix(text) } catch { throw ConfigProblem("'\(text)' is not an IP address or prefix") }
-            })
+            set(
+                &c,
+                try items.map { text in
+                    do { return try IPPrefix(text) } catch {
+                        throw ConfigProblem("'\(text)' is not an IP address or prefix")
+                    }
+                })
         }
     }
 
-    static func listen(_ name: String, _ set: @escaping @Sendable (inout PorticoConfiguration, ListenAddress) -> Void) -> Self {
+    static func listen(_ name: String, _ set: @escaping @Sendable (inout PorticoConfiguration, ListenAddress) -> Void)
+        -> Self
+    {
         string(name) { c, s in
-            do { set(&c, try ListenAddress(s, field: name)) } catch { throw ConfigProblem("'\(s)' is not HOST:PORT (IPv6 in brackets: [::]:80)") }
+            do { set(&c, try ListenAddress(s, field: name)) } catch {
+                throw ConfigProblem("'\(s)' is not HOST:PORT (IPv6 in brackets: [::]:80)")
+            }
         }
     }
 
     /// The limits of one listener, `portal.*` or `admin.*`.
-    static func httpLimits(_ prefix: String, _ path: WritableKeyPath<PorticoConfiguration, HTTPServerConfiguration> & Sendable) -> [Self] {
+    static func httpLimits(
+        _ prefix: String, _ path: WritableKeyPath<PorticoConfiguration, HTTPServerConfiguration> & Sendable
+    ) -> [Self] {
         [
             integer("\(prefix).threads", 1...64) { $0[keyPath: path].threadPoolSize = $1 },
             integer("\(prefix).connectionLimit", 1...1_000_000) { $0[keyPath: path].connectionLimit = $1 },
-            integer("\(prefix).connectionsPerAddress", 1...100_000) { $0[keyPath: path].perAddressConnectionLimit = $1 },
+            integer("\(prefix).connectionsPerAddress", 1...100_000) {
+                $0[keyPath: path].perAddressConnectionLimit = $1
+            },
             integer("\(prefix).idleTimeoutSeconds", 1...3600) { $0[keyPath: path].idleTimeoutSeconds = $1 },
-            integer("\(prefix).connectionMemoryBytes", 4096...16 << 20) { $0[keyPath: path].connectionMemoryLimit = $1 },
+            integer("\(prefix).connectionMemoryBytes", 4096...16 << 20) {
+                $0[keyPath: path].connectionMemoryLimit = $1
+            },
             integer("\(prefix).maxBodyBytes", 1024...64 << 20) { $0[keyPath: path].maxBodyBytes = $1 },
             integer("\(prefix).stopGraceSeconds", 0...600) { $0[keyPath: path].stopGracePeriodSeconds = $1 },
             optional("\(prefix).tlsCertificate") { c, v in
@@ -160,7 +185,8 @@ extension ConfigurationKey {
             optional("templates.directory") { c, v in c.templatesDirectory = v },
             listen("portal.listen") { $0.portalListen = $1 },
             optional("portal.url") { c, v in
-                if let v, !(v.hasPrefix("http://") || v.hasPrefix("https://")) || URLText.host(of: v)?.isEmpty != false {
+                if let v, !(v.hasPrefix("http://") || v.hasPrefix("https://")) || URLText.host(of: v)?.isEmpty != false
+                {
                     throw ConfigProblem("'\(v)' is not an http:// or https:// URL")
                 }
                 c.portalURL = v
@@ -192,7 +218,8 @@ extension ConfigurationKey {
             },
             optional("stripe.secretKey", secret: true) { c, v in c.stripe.secretKey = v.map(StripeSecret.init) },
             optional("stripe.secretKeyFile") { c, v in c.stripe.secretKeyFile = v },
-            optional("stripe.webhookSecret", secret: true) { c, v in c.stripe.webhookSecret = v.map(StripeSecret.init) },
+            optional("stripe.webhookSecret", secret: true) { c, v in c.stripe.webhookSecret = v.map(StripeSecret.init)
+            },
             optional("stripe.webhookSecretFile") { c, v in c.stripe.webhookSecretFile = v },
             string("stripe.apiBase") { c, v in c.stripe.apiBase = v },
             integer("stripe.requestTimeoutSeconds", 1...300) { $0.stripe.requestTimeoutSeconds = $1 },
@@ -211,7 +238,8 @@ extension ConfigurationKey {
             integer("smtp.pollSeconds", 1...3600, live: true) { $0.smtp.pollSeconds = $1 },
             string("log.level", live: true) { c, v in
                 guard let level = Logger.Level(rawValue: v.lowercased()) else {
-                    throw ConfigProblem("'\(v)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw ConfigProblem(
+                        "'\(v)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 c.logLevel = level
             },
@@ -230,7 +258,8 @@ extension ConfigurationKey {
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         var row = Array(0...b.count)
         for i in 1...max(a.count, 1) where !a.isEmpty {
             var previous = row[0]

@@ -10,13 +10,17 @@ public struct ConfigurationSources: Sendable {
     public var environment: [String: String]
     /// Flags in the order given: the flag as typed (for messages), the key, the text value.
     public var flags: [(flag: String, key: String, value: String)]
+    /// Read when no file is named and it exists.
+    public var defaultFile: String
 
-    public init(file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-                flags: [(flag: String, key: String, value: String)] = [])
-    {
+    public init(
+        file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
+        flags: [(flag: String, key: String, value: String)] = [], defaultFile: String = ConfigurationLoader.defaultPath
+    ) {
         self.file = file
         self.environment = environment
         self.flags = flags
+        self.defaultFile = defaultFile
     }
 }
 
@@ -48,7 +52,9 @@ public enum ConfigurationLoader {
         var c = PorticoConfiguration()
         var origins: [String: ConfigurationOrigin] = [:]
         var values: [String: TOMLValue] = [:]
-        func apply(_ key: ConfigurationKey, _ value: TOMLValue, _ origin: ConfigurationOrigin) throws(ConfigurationError) {
+        func apply(_ key: ConfigurationKey, _ value: TOMLValue, _ origin: ConfigurationOrigin)
+            throws(ConfigurationError)
+        {
             do {
                 try key.set(&c, value)
             } catch let problem as ConfigProblem {
@@ -61,7 +67,8 @@ public enum ConfigurationLoader {
         }
 
         let path = sources.file ?? sources.environment["PORTICO_CONFIG"]
-        let file: String? = path ?? (FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil)
+        let file: String? =
+            path ?? (FileManager.default.fileExists(atPath: sources.defaultFile) ? sources.defaultFile : nil)
         if let file {
             let document = try readFile(file, explicit: path != nil)
             for name in document.order {
@@ -73,12 +80,14 @@ public enum ConfigurationLoader {
         }
 
         let byEnvironmentName = Dictionary(uniqueKeysWithValues: ConfigurationKey.all.map { ($0.environmentName, $0) })
-        for (variable, text) in sources.environment.sorted(by: { $0.key < $1.key }) where variable.hasPrefix("PORTICO_") {
+        for (variable, text) in sources.environment.sorted(by: { $0.key < $1.key }) where variable.hasPrefix("PORTICO_")
+        {
             guard let key = byEnvironmentName[variable] else {
                 if otherVariables.contains(variable) { continue }
-                throw ConfigurationError(key: nil, origin: .environment(variable),
-                                         "not a Portico setting (settings are PORTICO_ and the key in upper snake case, "
-                                            + "like PORTICO_PORTAL_LISTEN)")
+                throw ConfigurationError(
+                    key: nil, origin: .environment(variable),
+                    "not a Portico setting (settings are PORTICO_ and the key in upper snake case, "
+                        + "like PORTICO_PORTAL_LISTEN)")
             }
             let origin = ConfigurationOrigin.environment(variable)
             let value: TOMLValue
@@ -124,9 +133,10 @@ public enum ConfigurationLoader {
     static func unknownKey(_ name: String, origin: ConfigurationOrigin) -> ConfigurationError {
         let top = name.split(separator: ".").first.map(String.init) ?? name
         if ["billing", "invoicing", "suspension", "reactivation", "vacationHold"].contains(top) {
-            return ConfigurationError(key: name, origin: origin,
-                                      "billing settings live in the database, not in this file: change them with "
-                                        + "PATCH /api/v1/settings (or the admin UI)")
+            return ConfigurationError(
+                key: name, origin: origin,
+                "billing settings live in the database, not in this file: change them with "
+                    + "PATCH /api/v1/settings (or the admin UI)")
         }
         let hint = ConfigurationKey.suggestion(for: name).map { "; did you mean '\($0)'?" } ?? ""
         return ConfigurationError(key: name, origin: origin, "unknown key\(hint)")
@@ -144,9 +154,12 @@ public enum ConfigurationLoader {
                 throw fail("\(prefix).tlsCertificate", "needed with \(prefix).tlsKey", because: "\(prefix).tlsKey")
             }
             if tls.privateKeyPath.isEmpty {
-                throw fail("\(prefix).tlsKey", "needed with \(prefix).tlsCertificate", because: "\(prefix).tlsCertificate")
+                throw fail(
+                    "\(prefix).tlsKey", "needed with \(prefix).tlsCertificate", because: "\(prefix).tlsCertificate")
             }
-            for (key, file) in [("\(prefix).tlsCertificate", tls.certificatePath), ("\(prefix).tlsKey", tls.privateKeyPath)]
+            for (key, file) in [
+                ("\(prefix).tlsCertificate", tls.certificatePath), ("\(prefix).tlsKey", tls.privateKeyPath),
+            ]
             where !FileManager.default.isReadableFile(atPath: file) {
                 throw fail(key, "cannot read '\(file)'")
             }
@@ -170,8 +183,11 @@ public enum ConfigurationLoader {
         if c.firewall == .nftables && c.dnatIPv4 == nil {
             let host = c.portalListen.host
             if (try? IPPrefix(host))?.family != .ipv4 || host == "0.0.0.0" {
-                throw fail("firewall.dnatIPv4", "needed with firewall.backend = \"nftables\" when portal.listen is "
-                            + "\(c.portalListen): the address suspended clients' port 80 is sent to", because: "firewall.backend")
+                throw fail(
+                    "firewall.dnatIPv4",
+                    "needed with firewall.backend = \"nftables\" when portal.listen is "
+                        + "\(c.portalListen): the address suspended clients' port 80 is sent to",
+                    because: "firewall.backend")
             }
         }
         if c.gateway == .stripe {

@@ -118,7 +118,9 @@ private struct TOMLParser {
     mutating func skipComment() throws(TOMLSyntaxError) {
         guard current == "#" else { return }
         while let c = current, c != "\n" {
-            if c != "\t" && c.value < 0x20 && c != "\r" || c.value == 0x7f { throw error("control character in a comment") }
+            if c != "\t" && c.value < 0x20 && c != "\r" || c.value == 0x7f {
+                throw error("control character in a comment")
+            }
             i += 1
         }
     }
@@ -308,8 +310,9 @@ private struct TOMLParser {
                 parts.append(try parseString())
             } else {
                 var name = ""
-                while let c = current, ("0"..."9").contains(c) || ("a"..."z").contains(c)
-                    || ("A"..."Z").contains(c) || c == "_" || c == "-"
+                while let c = current,
+                    ("0"..."9").contains(c) || ("a"..."z").contains(c)
+                        || ("A"..."Z").contains(c) || c == "_" || c == "-"
                 {
                     name.unicodeScalars.append(c)
                     i += 1

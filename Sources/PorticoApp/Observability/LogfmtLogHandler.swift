@@ -24,9 +24,11 @@ public struct LogfmtLogHandler: LogHandler {
     let journald: Bool
     let write: @Sendable (String) -> Void
 
-    public init(label: String, level: SharedLogLevel, journald: Bool = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil,
-                write: @escaping @Sendable (String) -> Void = LogfmtLogHandler.standardError)
-    {
+    public init(
+        label: String, level: SharedLogLevel,
+        journald: Bool = ProcessInfo.processInfo.environment["JOURNAL_STREAM"] != nil,
+        write: @escaping @Sendable (String) -> Void = LogfmtLogHandler.standardError
+    ) {
         self.label = label
         shared = level
         self.journald = journald
@@ -43,16 +45,20 @@ public struct LogfmtLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
-                    file: String, function: String, line: UInt)
-    {
-        write(Self.format(level: level, message: "\(message)", metadata: self.metadata.merging(explicit ?? [:]) { $1 },
-                          label: label, journald: journald, now: Date()))
+    public func log(
+        level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?, source: String,
+        file: String, function: String, line: UInt
+    ) {
+        write(
+            Self.format(
+                level: level, message: "\(message)", metadata: self.metadata.merging(explicit ?? [:]) { $1 },
+                label: label, journald: journald, now: Date()))
     }
 
-    static func format(level: Logger.Level, message: String, metadata: Logger.Metadata, label: String, journald: Bool,
-                       now: Date) -> String
-    {
+    static func format(
+        level: Logger.Level, message: String, metadata: Logger.Metadata, label: String, journald: Bool,
+        now: Date
+    ) -> String {
         var line = journald ? "<\(priority(level))>" : "ts=\(timestamp(now)) "
         line += "level=\(level.rawValue) msg=\(quoted(message))"
         for (key, value) in metadata.sorted(by: { $0.key < $1.key }) {
@@ -81,7 +87,9 @@ public struct LogfmtLogHandler: LogHandler {
     /// Bare when it has no space, `=`, quote or control character; otherwise in quotes with `\"`,
     /// `\\` and `\n` escaped, so one event is always one line.
     static func quoted(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.unicodeScalars.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.value < 0x20 || $0 == "\\" }
+        let needsQuotes =
+            value.isEmpty
+            || value.unicodeScalars.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0.value < 0x20 || $0 == "\\" }
         guard needsQuotes else { return value }
         var out = "\""
         for scalar in value.unicodeScalars {
@@ -92,14 +100,19 @@ public struct LogfmtLogHandler: LogHandler {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 {
+                    out += "\\u{\(String(scalar.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out + "\""
     }
 
     static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        date.formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
     }
 
     /// One `write(2)` per line, so lines from different threads never interleave.

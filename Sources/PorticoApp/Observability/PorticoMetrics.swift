@@ -26,53 +26,73 @@ public struct PorticoMetrics: Sendable {
     public let reloads: Counter
 
     public init() {
-        requests = registry.counter("portico_http_requests", "HTTP requests answered, by listener, route and status.",
-                                    labels: ["listener", "route", "status"])
-        requestDuration = registry.histogram("portico_http_request_duration_seconds",
-                                             "Time from the request's arrival at the handler to its response.",
-                                             labels: ["listener", "route"], buckets: Self.latencyBuckets)
-        releases = registry.counter("portico_walled_garden_releases", "Addresses and prefixes released from the walled garden.")
-        releaseDuration = registry.histogram("portico_walled_garden_release_duration_seconds",
-                                             "Time for a release batch, until the kernel acknowledged it (conntrack cleanup included).",
-                                             buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 1])
-        suspensions = registry.counter("portico_walled_garden_suspensions", "Addresses and prefixes added to the walled garden.")
-        firewallErrors = registry.counter("portico_walled_garden_errors", "Failed walled-garden changes (the reconciler repairs them).")
-        reconcilerRepairs = registry.counter("portico_reconciler_repairs",
-                                             "Differences between the database and the kernel sets that the reconciler repaired.",
-                                             labels: ["kind"])
-        reconcilerRuns = registry.counter("portico_reconciler_runs", "Reconciler passes, by outcome.", labels: ["outcome"])
-        billingRunDuration = registry.histogram("portico_billing_run_duration_seconds",
-                                                "Duration of a daily-run pass (every date it caught up).",
-                                                buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300])
+        requests = registry.counter(
+            "portico_http_requests", "HTTP requests answered, by listener, route and status.",
+            labels: ["listener", "route", "status"])
+        requestDuration = registry.histogram(
+            "portico_http_request_duration_seconds",
+            "Time from the request's arrival at the handler to its response.",
+            labels: ["listener", "route"], buckets: Self.latencyBuckets)
+        releases = registry.counter(
+            "portico_walled_garden_releases", "Addresses and prefixes released from the walled garden.")
+        releaseDuration = registry.histogram(
+            "portico_walled_garden_release_duration_seconds",
+            "Time for a release batch, until the kernel acknowledged it (conntrack cleanup included).",
+            buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 1])
+        suspensions = registry.counter(
+            "portico_walled_garden_suspensions", "Addresses and prefixes added to the walled garden.")
+        firewallErrors = registry.counter(
+            "portico_walled_garden_errors", "Failed walled-garden changes (the reconciler repairs them).")
+        reconcilerRepairs = registry.counter(
+            "portico_reconciler_repairs",
+            "Differences between the database and the kernel sets that the reconciler repaired.",
+            labels: ["kind"])
+        reconcilerRuns = registry.counter(
+            "portico_reconciler_runs", "Reconciler passes, by outcome.", labels: ["outcome"])
+        billingRunDuration = registry.histogram(
+            "portico_billing_run_duration_seconds",
+            "Duration of a daily-run pass (every date it caught up).",
+            buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300])
         billingDates = registry.counter("portico_billing_dates_run", "Dates the daily run completed in this process.")
-        billingErrors = registry.counter("portico_billing_run_errors", "Daily-run passes that failed (retried at the next tick).")
-        mailDeliveries = registry.counter("portico_mail_deliveries", "Outbox delivery attempts, by outcome.", labels: ["outcome"])
+        billingErrors = registry.counter(
+            "portico_billing_run_errors", "Daily-run passes that failed (retried at the next tick).")
+        mailDeliveries = registry.counter(
+            "portico_mail_deliveries", "Outbox delivery attempts, by outcome.", labels: ["outcome"])
         reloads = registry.counter("portico_reloads", "SIGHUP reloads, by outcome.", labels: ["outcome"])
         let started = Date().timeIntervalSince1970
         registry.gauge("portico_start_time_seconds", "When this process started (Unix time).") { [([], started)] }
     }
 
     /// Gauges read from the running server when scraped.
-    func addGauges(stopped: @escaping @Sendable () -> Int, outbox: @escaping @Sendable () -> (queued: Int, failed: Int)?,
-                   lastRun: @escaping @Sendable () -> Double?)
-    {
-        registry.gauge("portico_walled_garden_stopped_addresses",
-                       "Addresses and prefixes in the walled garden now (suspended or ended services).") {
+    func addGauges(
+        stopped: @escaping @Sendable () -> Int, outbox: @escaping @Sendable () -> (queued: Int, failed: Int)?,
+        lastRun: @escaping @Sendable () -> Double?
+    ) {
+        registry.gauge(
+            "portico_walled_garden_stopped_addresses",
+            "Addresses and prefixes in the walled garden now (suspended or ended services)."
+        ) {
             [([], Double(stopped()))]
         }
-        registry.gauge("portico_outbox_messages", "Outbox messages waiting to be sent, and given up on.",
-                       labels: ["status"]) {
+        registry.gauge(
+            "portico_outbox_messages", "Outbox messages waiting to be sent, and given up on.",
+            labels: ["status"]
+        ) {
             guard let o = outbox() else { return [] }
             return [(["queued"], Double(o.queued)), (["failed"], Double(o.failed))]
         }
-        registry.gauge("portico_billing_last_run_date_seconds",
-                       "The last date the daily run completed, as Unix time of its midnight UTC.") {
+        registry.gauge(
+            "portico_billing_last_run_date_seconds",
+            "The last date the daily run completed, as Unix time of its midnight UTC."
+        ) {
             lastRun().map { [([], $0)] } ?? []
         }
     }
 
     /// Wraps a handler: counts the request under its route label and times it.
-    func instrument(listener: String, ownHosts: Set<String>, _ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse)
+    func instrument(
+        listener: String, ownHosts: Set<String>, _ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+    )
         -> @Sendable (HTTPRequest) -> HTTPResponse
     {
         let requests = requests
@@ -83,8 +103,9 @@ public struct PorticoMetrics: Sendable {
             let elapsed = ContinuousClock.now - start
             let route = RouteLabel.label(request, status: response.status, ownHosts: ownHosts)
             requests.increment([listener, route, String(response.status)])
-            requestDuration.observe(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds),
-                                    [listener, route])
+            requestDuration.observe(
+                Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds),
+                [listener, route])
             return response
         }
     }
@@ -140,7 +161,8 @@ final class InstrumentedFirewall: WalledGardenFirewall {
             throw error
         }
         let elapsed = ContinuousClock.now - start
-        metrics.releaseDuration.observe(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        metrics.releaseDuration.observe(
+            Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         metrics.releases.increment(by: Double(prefixes.count))
     }
 

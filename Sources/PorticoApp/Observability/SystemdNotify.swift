@@ -6,7 +6,9 @@ public enum SystemdNotify {
     /// Sends `state` (`READY=1`, `RELOADING=1`, `STOPPING=1`, `STATUS=…`); false when there is
     /// no socket or sending failed.
     @discardableResult
-    public static func send(_ state: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+    public static func send(_ state: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> Bool
+    {
         guard let path = environment["NOTIFY_SOCKET"], !path.isEmpty, path.utf8.count < 108 else { return false }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { return false }

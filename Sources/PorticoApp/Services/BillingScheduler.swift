@@ -34,11 +34,12 @@ public final class BillingScheduler: Sendable {
     /// the next tick.
     let busyWaitLimit: Duration
 
-    public init(store: Store, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger, metrics: PorticoMetrics? = nil,
-                busyWaitLimit: Duration = .seconds(600),
-                apply: @escaping @Sendable (WalledGardenDelta) -> Void = { _ in },
-                ranElsewhere: @escaping @Sendable () -> Void = {})
-    {
+    public init(
+        store: Store, now: @escaping @Sendable () -> Date = { Date() }, logger: Logger, metrics: PorticoMetrics? = nil,
+        busyWaitLimit: Duration = .seconds(600),
+        apply: @escaping @Sendable (WalledGardenDelta) -> Void = { _ in },
+        ranElsewhere: @escaping @Sendable () -> Void = {}
+    ) {
         self.store = store
         self.now = now
         self.logger = logger
@@ -67,7 +68,8 @@ public final class BillingScheduler: Sendable {
         noticeClockJump(instant)
         let settings = store.settings
         guard let zone = TimeZone(identifier: settings.billing.timeZone) else {
-            throw BillingError.invalidField("billing.timeZone", "'\(settings.billing.timeZone)' is not an IANA time zone")
+            throw BillingError.invalidField(
+                "billing.timeZone", "'\(settings.billing.timeZone)' is not an IANA time zone")
         }
         let through = Self.dueThrough(instant, runAt: settings.billing.runAt, timeZone: zone)
         let lastBefore = try store.lastRunDate()
@@ -81,21 +83,27 @@ public final class BillingScheduler: Sendable {
         metrics?.billingDates.increment(by: Double(report.dates.count))
         apply(report.delta)
         if let first = report.dates.first, let last = report.dates.last {
-            logger.info("billing run", metadata: [
-                "first": "\(first)", "last": "\(last)", "dates": "\(report.dates.count)",
-                "clients": "\(report.clientsStepped)", "documents": "\(report.documentsIssued)",
-                "suspended": "\(report.delta.suspend.count)", "released": "\(report.delta.release.count)",
-                "seconds": "\(String(format: "%.3f", seconds))",
-            ])
+            logger.info(
+                "billing run",
+                metadata: [
+                    "first": "\(first)", "last": "\(last)", "dates": "\(report.dates.count)",
+                    "clients": "\(report.clientsStepped)", "documents": "\(report.documentsIssued)",
+                    "suspended": "\(report.delta.suspend.count)", "released": "\(report.delta.release.count)",
+                    "seconds": "\(String(format: "%.3f", seconds))",
+                ])
         }
         // Dates run by another process: the walled garden and the directory follow the database.
         let lastAfter = try store.lastRunDate()
         if lastAfter != report.dates.last, lastAfter != lastBefore {
-            logger.info("billing dates run by another process", metadata: ["through": "\(lastAfter.map { "\($0)" } ?? "-")"])
+            logger.info(
+                "billing dates run by another process", metadata: ["through": "\(lastAfter.map { "\($0)" } ?? "-")"])
             ranElsewhere()
         }
         return report
     }
+
+    /// SQLITE_BUSY, a primary result code.
+    static let sqliteBusy: Int32 = 5
 
     /// `runBilling`, retried while another connection holds the write lock longer than SQLite's
     /// busy timeout (another instance running a long date).
@@ -110,7 +118,7 @@ public final class BillingScheduler: Sendable {
                 merged.documentsIssued += report.documentsIssued
                 merged.delta.merge(report.delta)
                 return merged
-            } catch let error as SQLiteError where error.code == 5 /* SQLITE_BUSY */ && ContinuousClock.now < deadline {
+            } catch let error as SQLiteError where error.code == Self.sqliteBusy && ContinuousClock.now < deadline {
                 logger.notice("waiting for another process's daily run", metadata: ["through": "\(through)"])
                 Thread.sleep(forTimeInterval: 1)
             }

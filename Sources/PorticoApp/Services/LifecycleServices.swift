@@ -16,7 +16,8 @@ func onThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
 
 /// A listener that is already bound (`PorticoServer.start()`): on graceful shutdown it stops
 /// accepting, lets in-flight requests finish (up to the listener's grace period), then closes.
-struct ListenerService: Service {
+struct ListenerService: Service, CustomStringConvertible {
+    var description: String { "listener \(name)" }
     let name: String
     let server: HTTPServer
     let logger: Logger
@@ -31,7 +32,8 @@ struct ListenerService: Service {
 
 /// Runs `body` every `interval()` seconds (read before each wait, so SIGHUP can change it)
 /// until graceful shutdown; a pass in progress finishes first.
-struct PeriodicService: Service {
+struct PeriodicService: Service, CustomStringConvertible {
+    var description: String { name }
     let name: String
     let interval: @Sendable () -> Int
     let body: @Sendable () -> Void
@@ -52,7 +54,8 @@ struct PeriodicService: Service {
 }
 
 /// SIGHUP → `reload`, until graceful shutdown.
-struct ReloadService: Service {
+struct ReloadService: Service, CustomStringConvertible {
+    var description: String { "reload" }
     let reload: @Sendable () -> Void
 
     func run() async throws {
@@ -64,7 +67,8 @@ struct ReloadService: Service {
 
 /// Tells systemd (`Type=notify`) that Portico is ready, and that it is stopping. Last in the
 /// group, so it hears of the shutdown first.
-struct NotifyService: Service {
+struct NotifyService: Service, CustomStringConvertible {
+    var description: String { "systemd notify" }
     let status: String
     let logger: Logger
 

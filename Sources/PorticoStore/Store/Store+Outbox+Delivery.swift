@@ -42,8 +42,9 @@ extension Store {
                 WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
                 """, [now, Int64(limit)]
             ) { row in
-                OutboxMessage(id: row.int(0), recipient: row.string(1), subject: row.string(2), textBody: row.string(3),
-                              htmlBody: row.string(4), kind: row.string(5), attempts: Int(row.int(6)))
+                OutboxMessage(
+                    id: row.int(0), recipient: row.string(1), subject: row.string(2), textBody: row.string(3),
+                    htmlBody: row.string(4), kind: row.string(5), attempts: Int(row.int(6)))
             }
             for m in due {
                 try db.run("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", [now + leaseSeconds, m.id])
@@ -62,16 +63,18 @@ extension Store {
     /// The attempt failed; try again at `nextAttemptAt` (Unix seconds).
     public func markOutboxRetry(id: Int64, error: String, nextAttemptAt: Int64) throws {
         try write { db, _ in
-            try db.run("UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
-                       [error, nextAttemptAt, id])
+            try db.run(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_attempt_at = ? WHERE id = ?",
+                [error, nextAttemptAt, id])
         }
     }
 
     /// The message will not be delivered (refused for good, or out of attempts).
     public func markOutboxFailed(id: Int64, error: String) throws {
         try write { db, _ in
-            try db.run("UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
-                       [error, id])
+            try db.run(
+                "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ? WHERE id = ?",
+                [error, id])
         }
     }
 
@@ -93,15 +96,17 @@ extension Store {
     /// Adds a message to the outbox (for tests and `portico doctor --send-test-mail`); the
     /// billing code queues its own messages in the transaction that causes them.
     @discardableResult
-    public func enqueueMail(recipient: String, subject: String, text: String, html: String = "", kind: String,
-                            on date: LocalDate, clientId: Int64? = nil) throws -> Int64
-    {
+    public func enqueueMail(
+        recipient: String, subject: String, text: String, html: String = "", kind: String,
+        on date: LocalDate, clientId: Int64? = nil
+    ) throws -> Int64 {
         try write { db, _ in
             try db.run(
                 """
                 INSERT INTO outbox(client_id, recipient, subject, text_body, html_body, kind, created_on)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, [clientId.map { SQLValue.integer($0) } ?? SQLValue.null, recipient, subject, text, html, kind, date])
+                """,
+                [clientId.map { SQLValue.integer($0) } ?? SQLValue.null, recipient, subject, text, html, kind, date])
             return db.lastInsertRowID
         }
     }

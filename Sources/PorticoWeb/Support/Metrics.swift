@@ -20,9 +20,10 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// A gauge read when scraped: `read` returns one value per label set.
-    public func gauge(_ name: String, _ help: String, labels: [String] = [],
-                      _ read: @escaping @Sendable () -> [([String], Double)])
-    {
+    public func gauge(
+        _ name: String, _ help: String, labels: [String] = [],
+        _ read: @escaping @Sendable () -> [([String], Double)]
+    ) {
         _ = register(Gauge(name: name, help: help, labels: labels, read: read))
     }
 
@@ -47,9 +48,13 @@ public final class MetricsRegistry: Sendable {
         guard request.method == "GET" || request.method == "HEAD" else {
             return HTTPResponse(status: 405, headers: [("Allow", "GET, HEAD")], body: Array("GET only\n".utf8))
         }
-        return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
-                                                   ("Cache-Control", "no-store")],
-                            body: Array(render().utf8))
+        return HTTPResponse(
+            status: 200,
+            headers: [
+                ("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+                ("Cache-Control", "no-store"),
+            ],
+            body: Array(render().utf8))
     }
 
     static func escapeHelp(_ s: String) -> String {
@@ -156,7 +161,8 @@ public final class Histogram: MetricFamily {
             var cumulative: UInt64 = 0
             for (bound, n) in zip(bounds, s.buckets) {
                 cumulative += n
-                let labelText = MetricsRegistry.labelText(labels, labelValues, extra: ("le", MetricsRegistry.number(bound)))
+                let labelText = MetricsRegistry.labelText(
+                    labels, labelValues, extra: ("le", MetricsRegistry.number(bound)))
                 out += "\(name)_bucket\(labelText) \(cumulative)\n"
             }
             out += "\(name)_bucket\(MetricsRegistry.labelText(labels, labelValues, extra: ("le", "+Inf"))) \(s.count)\n"
