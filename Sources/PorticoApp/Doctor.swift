@@ -192,10 +192,11 @@ public enum Doctor {
         // cannot tell anything about the kernel, and NetlinkSocket's failed init is not safe to
         // run (it frees its handle twice), so it is not attempted.
         guard effectiveCapabilities() & (1 << 12) != 0 else {
-            return .init(c.firewall == .nftables ? .failure : .warning, "nftables",
-                         "cannot probe nftables without CAP_NET_ADMIN",
-                         fix: "run `portico doctor` as the service runs (systemd-run -p User=portico "
-                            + "-p AmbientCapabilities=CAP_NET_ADMIN …) or as root")
+            return .init(
+                c.firewall == .nftables ? .failure : .warning, "nftables",
+                "cannot probe nftables without CAP_NET_ADMIN",
+                fix: "run `portico doctor` as the service runs (systemd-run -p User=portico "
+                    + "-p AmbientCapabilities=CAP_NET_ADMIN …) or as root")
         }
         let probe = NftablesSupport.probe(namespace: c.networkNamespace)
         if c.firewall == .off {

@@ -85,8 +85,15 @@ public final class PorticoServer: Sendable {
             store: store, now: { clock.instant() }, logger: logger, metrics: metrics,
             apply: { context.apply($0) },
             ranElsewhere: { [logger] in
-                do { try context.reloadDirectory() } catch {
-                    logger.error("directory reload failed", metadata: ["error": "\(error)"])
+                // The other process changed the database's stopped set: follow it at once
+                // rather than at the reconciler's next pass.
+                do {
+                    try context.reloadDirectory()
+                    let report = try context.firewall.reconcile(
+                        Self.walledGardenState(configuration, store: context.store))
+                    metrics.reconcilerRuns.increment([report.isClean ? "clean" : "repaired"])
+                } catch {
+                    logger.error("following another process's run failed", metadata: ["error": "\(error)"])
                 }
             })
         metrics.addGauges(
@@ -115,11 +122,15 @@ public final class PorticoServer: Sendable {
     /// What the walled garden must hold: the stopped addresses from the database, and the
     /// allowed destinations (the portal itself and the configured ones).
     public func walledGardenState() throws -> WalledGardenState {
+        try Self.walledGardenState(configuration, store: context.store)
+    }
+
+    static func walledGardenState(_ configuration: PorticoConfiguration, store: Store) throws -> WalledGardenState {
         var allowed = configuration.allowedDestinations
         if let portalIP = try? IPPrefix(configuration.dnatIPv4 ?? configuration.portalListen.host) {
             allowed.append(portalIP)
         }
-        return WalledGardenState(suspended: try context.store.stoppedAddresses().sorted(), allowed: allowed)
+        return WalledGardenState(suspended: try store.stoppedAddresses().sorted(), allowed: allowed)
     }
 
     /// Catches billing up, rebuilds the walled garden, binds both listeners.

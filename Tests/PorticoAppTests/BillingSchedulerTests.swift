@@ -70,30 +70,68 @@ import Testing
         #expect(applied.withLock { $0.count } == 2)
     }
 
-    /// Two `portico serve` processes start on one database that is 400 days behind: every date
+    /// Another process holds the write lock longer than SQLite's busy timeout (5 s): the tick
+    /// waits for it instead of failing or running around it, then runs each date once.
+    @Test(.timeLimit(.minutes(1))) func waitsWhileAnotherProcessHoldsTheLock() throws {
+        let dir = try TempDirectory("portico-lock")
+        let path = dir.path + "/p.db"
+        let store = try Store(path: path)
+        try addClient(store, name: "Ana", address: "10.0.0.1", from: d("2027-03-01"))
+        let lines = Mutex<[String]>([])
+        let logger = Logger(label: "portico") { label in
+            LogfmtLogHandler(label: label, level: SharedLogLevel(.info), journald: false) { line in
+                lines.withLock { $0.append(line) }
+            }
+        }
+        let scheduler = BillingScheduler(store: store, now: { Self.instant("2027-03-05T06:00:00Z") }, logger: logger)
+        // sqlite3 takes the write lock, keeps it 7 s, then commits.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        holder.arguments = ["sqlite3", path, "BEGIN IMMEDIATE;", ".shell echo locked", ".shell sleep 7", "COMMIT;"]
+        let out = Pipe()
+        holder.standardOutput = out
+        try holder.run()
+        #expect(out.fileHandleForReading.availableDataOrWait().contains("locked"))
+        let start = Date()
+        let report = try scheduler.tick()
+        #expect(Date().timeIntervalSince(start) > 5)
+        holder.waitUntilExit()
+        #expect(report.dates == (1...5).map { d("2027-03-0\($0)") })
+        #expect(lines.withLock { $0 }.contains { $0.contains("msg=\"waiting for another process's daily run\"") })
+        #expect(try store.lastRunDate() == d("2027-03-05"))
+    }
+
+    /// Two `portico serve` processes start on one database that is 1,000 days behind: every date
     /// is run exactly once between them, and the documents are those of a single run.
     @Test(.timeLimit(.minutes(5))) func aSecondProcessDoesNotRunADateTwice() throws {
         let dir = try TempDirectory("portico-two")
         let path = dir.path + "/p.db"
         let today = BillingScheduler.dueThrough(Date(), runAt: "00:00", timeZone: TimeZone(identifier: "UTC")!)
-        let first = today.adding(days: -400)
+        let first = today.adding(days: -1000)
         do {
             let store = try Store(path: path)
             try store.updateSettings([("billing.runAt", "00:00")])
-            for i in 0..<40 {
+            for i in 0..<100 {
                 try addClient(
                     store, name: "Client \(i)", address: "10.1.\(i / 200).\(i % 200 + 1)",
-                    from: first.adding(days: i * 7))
+                    from: first.adding(days: i * 3))
             }
             store.close()
         }
         try FileManager.default.copyItem(atPath: path, toPath: dir.path + "/reference.db")
         let reference = try Store(path: dir.path + "/reference.db")
         let single = try reference.runBilling(through: today)
-        #expect(single.dates.count == 401)
+        #expect(single.dates.count == 1001)
 
         let args = ["serve", "--database", path, "--portal-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"]
         let a = try PorticoProcess(args, in: dir, name: "a")
+        // The second starts once the first is running dates, as a restart overlap would.
+        let watcher = try Database(path: path, readOnly: true)
+        let deadline = Date().addingTimeInterval(60)
+        while (try? watcher.scalarInt("SELECT count(*) FROM billing_runs")) ?? 0 == 0, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        watcher.close()
         let b = try PorticoProcess(args, in: dir, name: "b")
         _ = try a.waitForBanner(seconds: 240)
         _ = try b.waitForBanner(seconds: 240)
@@ -109,7 +147,9 @@ import Testing
         }
         let ranA = datesRun(a.stderr)
         let ranB = datesRun(b.stderr)
-        #expect(ranA + ranB == 401, "a ran \(ranA), b ran \(ranB)")
+        #expect(ranA + ranB == 1001, "a ran \(ranA), b ran \(ranB)")
+        // Usually both run some of the dates, alternating; which one runs which is the race's.
+        print("two processes: a ran \(ranA) dates, b ran \(ranB)")
         let store = try Store(path: path)
         #expect(try store.lastRunDate() == today)
         let db = try Database(path: path, readOnly: true)

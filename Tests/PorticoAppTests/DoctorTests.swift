@@ -8,7 +8,9 @@ import Testing
         let dir = try TempDirectory("portico-doctor")
         let db = dir.path + "/p.db"
         _ = try Store(path: db)
-        let config = try dir.file("portico.toml", """
+        let config = try dir.file(
+            "portico.toml",
+            """
             database.path = "\(db)"
             templates.directory = "\(Paths.templates)"
             portal.listen = "127.0.0.1:0"
@@ -19,7 +21,8 @@ import Testing
         let findings = Doctor.check(ConfigurationSources(file: config, environment: [:]))
         func find(_ area: String) -> [DoctorFinding] { findings.filter { $0.area == area } }
         #expect(find("configuration").first?.status == .ok)
-        #expect(find("migrations").first?.detail == "schema version \(Schema.migrations.map(\.version).max()!) (current)")
+        #expect(
+            find("migrations").first?.detail == "schema version \(Schema.migrations.map(\.version).max()!) (current)")
         #expect(find("database").first?.status == .ok)
         #expect(find("templates").first?.status == .ok)
         #expect(find("listeners").allSatisfy { $0.status == .ok })
@@ -33,6 +36,8 @@ import Testing
         let config = try dir.file("portico.toml", "database.path = \"\(dir.path)/none/p.db\"\nportal.listen = \"x\"\n")
         let findings = Doctor.check(ConfigurationSources(file: config, environment: [:]))
         #expect(findings.first?.status == .failure)
-        #expect(findings.first?.detail.hasSuffix("portico.toml:2: portal.listen: 'x' is not HOST:PORT (IPv6 in brackets: [::]:80)") == true)
+        #expect(
+            findings.first?.detail.hasSuffix(
+                "portico.toml:2: portal.listen: 'x' is not HOST:PORT (IPv6 in brackets: [::]:80)") == true)
     }
 }

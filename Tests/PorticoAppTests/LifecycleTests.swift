@@ -136,7 +136,9 @@ import Testing
             for (i, b) in socketPath.utf8.enumerated() { raw[i] = b }
         }
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         try #require(bound == 0)
         var timeout = timeval(tv_sec: 20, tv_usec: 0)
@@ -147,9 +149,12 @@ import Testing
             return n > 0 ? String(decoding: buffer[..<n], as: UTF8.self) : ""
         }
 
-        let portico = try PorticoProcess(["serve", "--database", dir.path + "/p.db", "--portal-listen", "127.0.0.1:0",
-                                          "--admin-listen", "127.0.0.1:0"], in: dir,
-                                         environment: ["NOTIFY_SOCKET": socketPath, "JOURNAL_STREAM": "8:1234"])
+        let portico = try PorticoProcess(
+            [
+                "serve", "--database", dir.path + "/p.db", "--portal-listen", "127.0.0.1:0",
+                "--admin-listen", "127.0.0.1:0",
+            ], in: dir,
+            environment: ["NOTIFY_SOCKET": socketPath, "JOURNAL_STREAM": "8:1234"])
         #expect(receive().hasPrefix("READY=1\nSTATUS=serving portal on"))
         portico.signal(SIGHUP)
         #expect(receive().hasPrefix("RELOADING=1\nMONOTONIC_USEC="))

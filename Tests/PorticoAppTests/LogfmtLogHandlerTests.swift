@@ -18,17 +18,20 @@ import Testing
         logger.debug("shown")
         logger.error("boom")
         let out = lines.withLock { $0 }
-        #expect(out == [
-            "<6>level=info msg=\"mail deferred\" attempt=2 empty=\"\" error=\"451 try \\\"later\\\"\\nplease\" listener=portal\n",
-            "<7>level=debug msg=shown listener=portal\n",
-            "<3>level=error msg=boom listener=portal\n",
-        ])
+        #expect(
+            out == [
+                "<6>level=info msg=\"mail deferred\" attempt=2 empty=\"\" error=\"451 try \\\"later\\\"\\nplease\" listener=portal\n",
+                "<7>level=debug msg=shown listener=portal\n",
+                "<3>level=error msg=boom listener=portal\n",
+            ])
     }
 
     @Test func outsideJournaldLinesStartWithATimeStamp() {
         let lines = Mutex<[String]>([])
         let logger = Logger(label: "portico.http") { label in
-            LogfmtLogHandler(label: label, level: SharedLogLevel(.info), journald: false) { line in lines.withLock { $0.append(line) } }
+            LogfmtLogHandler(label: label, level: SharedLogLevel(.info), journald: false) { line in
+                lines.withLock { $0.append(line) }
+            }
         }
         logger.warning("slow")
         let line = lines.withLock { $0 }.first ?? ""
