@@ -75,6 +75,7 @@ public struct Portal: Sendable {
     /// The client's address: the peer, or — behind a trusted proxy — the last address in
     /// `X-Forwarded-For` that is not itself a trusted proxy.
     static func clientAddress(_ request: HTTPRequest, _ options: PortalOptions) -> String {
+        if options.trustedProxies.isEmpty { return request.remoteAddress }
         func trusted(_ a: String) -> Bool {
             guard let p = try? IPPrefix(a) else { return false }
             return options.trustedProxies.contains { $0.contains(p) }
