@@ -46,12 +46,12 @@ public final class NftablesFirewall: WalledGardenFirewall {
     }
 
     public func suspend(_ prefixes: [IPPrefix]) throws {
-        let intervals = IPPrefix.normalized(prefixes).map(SetInterval.init)
-        guard !intervals.isEmpty else { return }
+        let normalized = IPPrefix.normalized(prefixes)
+        guard !normalized.isEmpty else { return }
         try sockets.withLock { s in
             let batch = s.nftables.makeBatch()
             batch.beginTransaction()
-            appendElements(intervals, sets: Ruleset.suspendedSet, adding: true, batch: batch)
+            appendElements(normalized, sets: Ruleset.suspendedSet(for:), adding: true, batch: batch)
             batch.endTransaction()
             try s.nftables.commit(batch, operation: "suspend")
         }
@@ -62,12 +62,8 @@ public final class NftablesFirewall: WalledGardenFirewall {
         let unique = Array(Set(prefixes)).sorted()
         guard !unique.isEmpty else { return }
         let deleted = try sockets.withLock { s in
-            let batch = s.nftables.makeBatch()
-            batch.beginTransaction()
-            appendElements(unique.map(SetInterval.init), sets: Ruleset.suspendedSet, adding: false, batch: batch)
-            batch.endTransaction()
-            try s.nftables.commit(batch, operation: "release")
-            return try Conntrack.deleteEntries(sourcesIn: unique, socket: s.conntrack)
+            try releaseElements(unique, socket: s.nftables)
+            return try deleteConntrack(unique, sockets: s)
         }
         logger.info("released", metadata: ["prefixes": "\(unique.map(\.description))", "conntrack": "\(deleted)"])
     }
@@ -75,7 +71,7 @@ public final class NftablesFirewall: WalledGardenFirewall {
     public func suspendedPrefixes() throws -> [IPPrefix] {
         try sockets.withLock { s in
             var out: [IPPrefix] = []
-            for spec in [Ruleset.suspended4, Ruleset.suspended6] {
+            for spec in Ruleset.suspendedSets {
                 out += try SetElements.read(spec, socket: s.nftables).flatMap(\.prefixes)
             }
             return out.sorted()
@@ -88,33 +84,37 @@ public final class NftablesFirewall: WalledGardenFirewall {
         let report = try sockets.withLock { s throws -> ReconcileReport in
             let socket = s.nftables
             let inspection = try TableInspection.read(socket: socket)
-            // Elements as the kernel holds them; a missing set holds nothing.
-            var held: [String: [SetInterval]] = [:]
-            for spec in Ruleset.sets where inspection?.sets[spec.name] != nil {
-                held[spec.name] = try SetElements.read(spec, socket: socket)
+            // Each set compared with what it should hold; a missing set holds nothing.
+            let want = Dictionary(uniqueKeysWithValues:
+                (SetElements.grouped(suspended, by: Ruleset.suspendedSet(for:)) + SetElements.grouped(allowed, by: Ruleset.allowedSet(for:)))
+                    .map { ($0.0.name, $0.1) })
+            var changes: [(spec: Ruleset.SetSpec, add: [SetInterval], remove: [SetInterval])] = []
+            for spec in Ruleset.sets {
+                let held = inspection?.sets[spec.name] != nil ? try SetElements.read(spec, socket: socket) : []
+                let (add, remove) = Self.difference(want: want[spec.name] ?? [], held: held)
+                if !add.isEmpty || !remove.isEmpty { changes.append((spec, add, remove)) }
             }
-            let wantSuspended = suspended.map(SetInterval.init)
-            let wantAllowed = allowed.map(SetInterval.init)
-            let heldSuspended = (held["suspended4"] ?? []) + (held["suspended6"] ?? [])
-            let heldAllowed = (held["allowed4"] ?? []) + (held["allowed6"] ?? [])
-            let (addS, removeS) = Self.difference(want: wantSuspended, held: heldSuspended)
-            let (addA, removeA) = Self.difference(want: wantAllowed, held: heldAllowed)
+            func prefixes(_ suspendedSets: Bool, _ side: ((spec: Ruleset.SetSpec, add: [SetInterval], remove: [SetInterval])) -> [SetInterval]) -> [IPPrefix] {
+                changes.filter { Ruleset.suspendedSets.contains($0.spec) == suspendedSets }.flatMap(side).flatMap(\.prefixes).sorted()
+            }
             var report = ReconcileReport(
-                added: addS.flatMap(\.prefixes), removed: removeS.flatMap(\.prefixes),
-                tableRebuilt: false, allowedAdded: addA.flatMap(\.prefixes), allowedRemoved: removeA.flatMap(\.prefixes))
+                added: prefixes(true) { $0.add }, removed: prefixes(true) { $0.remove }, tableRebuilt: false,
+                allowedAdded: prefixes(false) { $0.add }, allowedRemoved: prefixes(false) { $0.remove })
             if !(inspection?.matches(ruleset) ?? false) {
                 report.tableRebuilt = true
                 try commitRebuild(suspended: suspended, allowed: allowed, socket: socket)
                 return report
             }
-            guard !report.isClean else { return report }
+            guard !changes.isEmpty else { return report }
             // Deletions first: the kernel checks overlaps against what stays.
             let batch = socket.makeBatch()
             batch.beginTransaction()
-            appendElements(removeS, sets: Ruleset.suspendedSet, adding: false, batch: batch)
-            appendElements(removeA, sets: Ruleset.allowedSet, adding: false, batch: batch)
-            appendElements(addS, sets: Ruleset.suspendedSet, adding: true, batch: batch)
-            appendElements(addA, sets: Ruleset.allowedSet, adding: true, batch: batch)
+            for change in changes where !change.remove.isEmpty {
+                SetElements.append(change.remove, to: change.spec, adding: false, batch: batch)
+            }
+            for change in changes where !change.add.isEmpty {
+                SetElements.append(change.add, to: change.spec, adding: true, batch: batch)
+            }
             batch.endTransaction()
             try socket.commit(batch, operation: "reconcile")
             return report
@@ -130,6 +130,29 @@ public final class NftablesFirewall: WalledGardenFirewall {
 
     // MARK: - Helpers
 
+    /// `release`, timed in its two parts (for the benchmark).
+    func timedRelease(_ prefixes: [IPPrefix]) throws -> (set: Duration, conntrack: Duration) {
+        try sockets.withLock { s in
+            let start = ContinuousClock.now
+            try releaseElements(prefixes, socket: s.nftables)
+            let middle = ContinuousClock.now
+            _ = try deleteConntrack(prefixes, sockets: s)
+            return (middle - start, ContinuousClock.now - middle)
+        }
+    }
+
+    func releaseElements(_ prefixes: [IPPrefix], socket: NetlinkSocket) throws {
+        let batch = socket.makeBatch()
+        batch.beginTransaction()
+        appendElements(prefixes, sets: Ruleset.suspendedSet(for:), adding: false, batch: batch)
+        batch.endTransaction()
+        try socket.commit(batch, operation: "release")
+    }
+
+    func deleteConntrack(_ prefixes: [IPPrefix], sockets: Sockets) throws -> Int {
+        try Conntrack.deleteEntries(sourcesIn: prefixes, socket: sockets.conntrack)
+    }
+
     /// Allowed sets: the configured destinations (portal, resolvers, list) and the state's.
     func expectedAllowed(_ state: WalledGardenState) -> [IPPrefix] {
         IPPrefix.normalized(ruleset.configuredAllowed + state.allowed)
@@ -139,18 +162,17 @@ public final class NftablesFirewall: WalledGardenFirewall {
         let batch = socket.makeBatch()
         batch.beginTransaction()
         ruleset.appendTable(to: batch)
-        appendElements(suspended.map(SetInterval.init), sets: Ruleset.suspendedSet, adding: true, batch: batch)
-        appendElements(allowed.map(SetInterval.init), sets: Ruleset.allowedSet, adding: true, batch: batch)
+        appendElements(suspended, sets: Ruleset.suspendedSet(for:), adding: true, batch: batch)
+        appendElements(allowed, sets: Ruleset.allowedSet(for:), adding: true, batch: batch)
         batch.endTransaction()
         try socket.commit(batch, operation: "rebuild table inet portico")
     }
 
     private func appendElements(
-        _ intervals: [SetInterval], sets: (IPPrefix.Family) -> Ruleset.SetSpec, adding: Bool, batch: NetlinkBatch
+        _ prefixes: [IPPrefix], sets: (IPPrefix) -> Ruleset.SetSpec, adding: Bool, batch: NetlinkBatch
     ) {
-        for family in [IPPrefix.Family.ipv4, .ipv6] {
-            let part = intervals.filter { $0.family == family }
-            if !part.isEmpty { SetElements.append(part, to: sets(family), adding: adding, batch: batch) }
+        for (spec, intervals) in SetElements.grouped(prefixes, by: sets) {
+            SetElements.append(intervals, to: spec, adding: adding, batch: batch)
         }
     }
 

@@ -22,7 +22,7 @@ extension Ruleset {
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_FAMILY.rawValue), UInt32(NFPROTO_INET))
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_KEY_TYPE.rawValue), spec.keyType)
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_KEY_LEN.rawValue), spec.keyLength)
-                nftnl_set_set_u32(set, UInt16(NFTNL_SET_FLAGS.rawValue), UInt32(NFT_SET_INTERVAL.rawValue))
+                nftnl_set_set_u32(set, UInt16(NFTNL_SET_FLAGS.rawValue), spec.flags)
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_ID.rawValue), spec.id)
                 nftnl_set_nlmsg_build_payload(nlh, set)
             }
@@ -33,11 +33,13 @@ extension Ruleset {
                 defer { nftnl_chain_free(chain) }
                 nftnl_chain_set_str(chain, UInt16(NFTNL_CHAIN_TABLE.rawValue), Self.table)
                 nftnl_chain_set_str(chain, UInt16(NFTNL_CHAIN_NAME.rawValue), spec.name)
-                nftnl_chain_set_str(chain, UInt16(NFTNL_CHAIN_TYPE.rawValue), spec.type)
                 nftnl_chain_set_u32(chain, UInt16(NFTNL_CHAIN_FAMILY.rawValue), UInt32(NFPROTO_INET))
-                nftnl_chain_set_u32(chain, UInt16(NFTNL_CHAIN_HOOKNUM.rawValue), spec.hook)
-                nftnl_chain_set_s32(chain, UInt16(NFTNL_CHAIN_PRIO.rawValue), spec.priority)
-                nftnl_chain_set_u32(chain, UInt16(NFTNL_CHAIN_POLICY.rawValue), UInt32(NF_ACCEPT))
+                if let base = spec.base {
+                    nftnl_chain_set_str(chain, UInt16(NFTNL_CHAIN_TYPE.rawValue), base.type)
+                    nftnl_chain_set_u32(chain, UInt16(NFTNL_CHAIN_HOOKNUM.rawValue), base.hook)
+                    nftnl_chain_set_s32(chain, UInt16(NFTNL_CHAIN_PRIO.rawValue), base.priority)
+                    nftnl_chain_set_u32(chain, UInt16(NFTNL_CHAIN_POLICY.rawValue), UInt32(NF_ACCEPT))
+                }
                 nftnl_chain_nlmsg_build_payload(nlh, chain)
             }
         }
@@ -123,6 +125,11 @@ extension Ruleset {
             e = new("immediate")
             set(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT.rawValue)
             set(e, NFTNL_EXPR_IMM_VERDICT, UInt32(expression == .accept ? NF_ACCEPT : NF_DROP))
+        case .goto(let chain):
+            e = new("immediate")
+            set(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT.rawValue)
+            set(e, NFTNL_EXPR_IMM_VERDICT, UInt32(bitPattern: NFT_GOTO.rawValue))
+            _ = nftnl_expr_set_str(e, UInt16(NFTNL_EXPR_IMM_CHAIN), chain)
         }
         return e
     }

@@ -1,4 +1,5 @@
 import CNetfilter
+import Glibc
 import PorticoCore
 
 /// One element range of an interval set: [start, end), `end` nil up to the top of the space.
@@ -63,7 +64,8 @@ enum SetElements {
                 let list = mnl_attr_nest_start(nlh, UInt16(NFTA_SET_ELEM_LIST_ELEMENTS.rawValue))
                 for interval in chunk {
                     put(interval.start, keyLength: keyLength, end: false, nlh: nlh, key: &key)
-                    if let end = interval.end { put(end, keyLength: keyLength, end: true, nlh: nlh, key: &key) }
+                    // A hash set holds single addresses: the key alone.
+                    if set.interval, let end = interval.end { put(end, keyLength: keyLength, end: true, nlh: nlh, key: &key) }
                 }
                 mnl_attr_nest_end(nlh, list)
             }
@@ -86,7 +88,24 @@ enum SetElements {
     }
 
     /// Reads the elements of `set` and pairs them back into intervals.
+    ///
+    /// A set dump goes out in chunks of ~32 KB and each chunk re-walks the set skipping what was
+    /// already sent. A hash set that the kernel is resizing (which it does in the background for
+    /// a while after a large insert) changes its walk order between chunks: the dump then holds
+    /// duplicates in place of missed elements, with the right count. Duplicates therefore mean
+    /// "read again"; a consistent dump has none.
     static func read(_ set: Ruleset.SetSpec, socket: NetlinkSocket) throws -> [SetInterval] {
+        for _ in 0..<100 {
+            let elements = try readOnce(set, socket: socket)
+            if set.interval || Set(elements.lazy.map(\.key)).count == elements.count {
+                return intervals(elements, set: set)
+            }
+            usleep(20_000)
+        }
+        throw NetlinkError(errno: EAGAIN, operation: "list elements of \(set.name): the set kept changing during the dump")
+    }
+
+    private static func readOnce(_ set: Ruleset.SetSpec, socket: NetlinkSocket) throws -> [(key: UInt128, isEnd: Bool)] {
         var elements: [(key: UInt128, isEnd: Bool)] = []
         try socket.dump(operation: "list elements of \(set.name)") { at, seq in
             let nlh = nftnl_nlmsg_build_hdr(
@@ -105,7 +124,22 @@ enum SetElements {
                 elements.append((IPPrefix.value(of: Array(value)), flags & UInt32(NFT_SET_ELEM_INTERVAL_END.rawValue) != 0))
             }
         }
+        return elements
+    }
+
+    private static func intervals(_ elements: [(key: UInt128, isEnd: Bool)], set: Ruleset.SetSpec) -> [SetInterval] {
+        guard set.interval else {
+            let top: UInt128 = set.family == .ipv4 ? 0xFFFF_FFFF : .max
+            return elements.map { SetInterval(family: set.family, start: $0.key, end: $0.key == top ? nil : $0.key + 1) }.sorted()
+        }
         return pair(elements, family: set.family)
+    }
+
+    /// Groups intervals by the set they belong in, in `Ruleset.sets` order.
+    static func grouped(_ prefixes: [IPPrefix], by set: (IPPrefix) -> Ruleset.SetSpec) -> [(Ruleset.SetSpec, [SetInterval])] {
+        var groups: [String: [SetInterval]] = [:]
+        for prefix in prefixes { groups[set(prefix).name, default: []].append(SetInterval(prefix)) }
+        return Ruleset.sets.compactMap { spec in groups[spec.name].map { (spec, $0) } }
     }
 
     /// Sorted by key with an end before a start at the same key (adjacent intervals), each start

@@ -91,7 +91,7 @@ struct TableInspection: Equatable {
     func matches(_ ruleset: Ruleset) -> Bool {
         for spec in Ruleset.sets {
             guard let shape = sets[spec.name], shape.keyType == spec.keyType,
-                shape.flags & UInt32(NFT_SET_INTERVAL.rawValue) != 0
+                shape.flags & UInt32(NFT_SET_INTERVAL.rawValue) == spec.flags
             else { return false }
         }
         guard chains == Set(Ruleset.chains.map(\.name)) else { return false }

@@ -39,10 +39,10 @@ struct SetIntervalTests {
 struct RulesetTests {
     @Test func dnsGoesAnywhereOnlyWithoutConfiguredResolvers() throws {
         let open = try Ruleset(FirewallConfiguration(portalIPv4: "10.10.0.1", portalPort: 8080))
-        #expect(open.rules.contains { $0.comment == "portico: ip suspended udp 53: accept" && $0.chain == "forward" })
+        #expect(open.rules.contains { $0.comment == "portico: ip suspended udp 53: accept" && $0.chain == "forward4" })
         #expect(open.configuredAllowed == [p("10.10.0.1")])
         let closed = try Ruleset(FirewallConfiguration(portalIPv4: "10.10.0.1", dnsServers: [p("192.0.2.53")]))
-        #expect(!closed.rules.contains { $0.chain == "forward" && $0.comment.contains("53: accept") })
+        #expect(!closed.rules.contains { $0.chain == "forward4" && $0.comment.contains("53: accept") })
         #expect(closed.configuredAllowed == [p("10.10.0.1"), p("192.0.2.53")])
     }
 
@@ -59,7 +59,11 @@ struct RulesetTests {
     @Test func rulesRepeatPerClientInterface() throws {
         let one = try Ruleset(FirewallConfiguration(portalIPv4: "10.10.0.1"))
         let two = try Ruleset(FirewallConfiguration(portalIPv4: "10.10.0.1", clientInterfaces: ["eth1", "wlan*"]))
-        #expect(two.rules.count == 2 * one.rules.count)
-        #expect(two.rules.allSatisfy { $0.comment.contains("iif eth1") || $0.comment.contains("iif wlan*") })
+        let base = ["prerouting", "forward", "input"]
+        // 3 base chains × 2 families × 2 sets (prefixes, hosts) goto rules per interface.
+        #expect(one.rules.filter { base.contains($0.chain) }.count == 12)
+        #expect(two.rules.filter { base.contains($0.chain) }.count == 24)
+        #expect(two.rules.filter { base.contains($0.chain) }.allSatisfy { $0.comment.contains("iif eth1") || $0.comment.contains("iif wlan*") })
+        #expect(two.rules.count - 24 == one.rules.count - 12)
     }
 }
