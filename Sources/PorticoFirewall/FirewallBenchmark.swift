@@ -1,4 +1,5 @@
 import Glibc
+import Logging
 import PorticoCore
 
 /// One measured figure.
@@ -29,7 +30,8 @@ public enum FirewallBenchmark {
         let configuration = FirewallConfiguration(
             portalIPv4: "10.255.0.1", portalPort: 8080, allowedDestinations: [try IPPrefix("192.0.2.0/24")],
             networkNamespace: namespace)
-        let firewall = try NftablesFirewall(configuration: configuration)
+        // No log lines inside the timed loops.
+        let firewall = try NftablesFirewall(configuration: configuration, logger: Logger(label: "portico.firewall.benchmark", factory: { _ in SwiftLogNoOpLogHandler() }))
         let all = (0..<addresses).map { i -> IPPrefix in
             let v = 0x0A00_0000 + UInt32(i)
             return try! IPPrefix(family: .ipv4, bytes: [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)], length: 32)

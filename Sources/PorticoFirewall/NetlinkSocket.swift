@@ -12,7 +12,8 @@ final class NetlinkSocket {
     private var sendBufferSize = 0
 
     /// Opens and binds the socket, inside `namespace` (a name under /var/run/netns) when given.
-    init(namespace: String?, receiveBufferBytes: Int32 = 8 << 20) throws {
+    /// `groups`: multicast groups to join (conntrack events), 0 for none.
+    init(namespace: String?, receiveBufferBytes: Int32 = 8 << 20, groups: UInt32 = 0) throws {
         handle = try NetworkNamespace.run(in: namespace) { () throws(NetlinkError) -> OpaquePointer in
             try check("mnl_socket_open(NETLINK_NETFILTER)", mnl_socket_open(NETLINK_NETFILTER))
         }
@@ -22,7 +23,7 @@ final class NetlinkSocket {
         nextSeq = UInt32(truncatingIfNeeded: now.tv_sec)
         portid = 0
         do {
-            try check("mnl_socket_bind", mnl_socket_bind(handle, 0, pid_t(MNL_SOCKET_AUTOPID)))
+            try check("mnl_socket_bind", mnl_socket_bind(handle, groups, pid_t(MNL_SOCKET_AUTOPID)))
             portid = mnl_socket_get_portid(handle)
             var on: Int32 = 1
             // Errors carry only the failing message's header, not a 60 KB element message back.
@@ -87,6 +88,24 @@ final class NetlinkSocket {
                 if try !body(message) { keepGoing = false }
             }
             return keepGoing
+        }
+    }
+
+    /// Receives whatever datagrams are already queued, without waiting, and calls `body` for each
+    /// message. Throws ENOBUFS when the kernel had to drop messages (receive queue overflow).
+    func drain(_ body: (NetlinkMessage) throws -> Void) throws {
+        while true {
+            let n = recv(fd, receiveBuffer.baseAddress, receiveBuffer.count, Int32(MSG_DONTWAIT))
+            if n < 0 {
+                switch Glibc.errno {
+                case EINTR: continue
+                case EAGAIN, EWOULDBLOCK: return
+                default: throw NetlinkError(errno: Glibc.errno, operation: "read conntrack events")
+                }
+            }
+            for message in NetlinkMessage.parse(UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<n])) {
+                try body(message)
+            }
         }
     }
 

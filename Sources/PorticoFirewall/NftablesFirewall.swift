@@ -18,10 +18,12 @@ public final class NftablesFirewall: WalledGardenFirewall {
     final class Sockets {
         let nftables: NetlinkSocket
         let conntrack: NetlinkSocket
+        let index: ConntrackIndex?
 
-        init(namespace: String?) throws {
+        init(namespace: String?, markBit: UInt32?) throws {
             nftables = try NetlinkSocket(namespace: namespace)
             conntrack = try NetlinkSocket(namespace: namespace, receiveBufferBytes: 1 << 20)
+            index = try markBit.map { try ConntrackIndex(namespace: namespace, markBit: $0) }
         }
     }
 
@@ -31,7 +33,7 @@ public final class NftablesFirewall: WalledGardenFirewall {
         self.configuration = configuration
         ruleset = try Ruleset(configuration)
         self.logger = logger
-        sockets = Mutex(try Sockets(namespace: configuration.networkNamespace))
+        sockets = Mutex(try Sockets(namespace: configuration.networkNamespace, markBit: configuration.conntrackMarkBit))
     }
 
     public func rebuild(_ state: WalledGardenState) throws {
@@ -150,7 +152,7 @@ public final class NftablesFirewall: WalledGardenFirewall {
     }
 
     func deleteConntrack(_ prefixes: [IPPrefix], sockets: Sockets) throws -> Int {
-        try Conntrack.deleteEntries(sourcesIn: prefixes, socket: sockets.conntrack)
+        try Conntrack.deleteEntries(sourcesIn: prefixes, socket: sockets.conntrack, index: sockets.index)
     }
 
     /// Allowed sets: the configured destinations (portal, resolvers, list) and the state's.

@@ -67,7 +67,9 @@ extension Ruleset {
         nftnl_rule_set_str(r, UInt16(NFTNL_RULE_TABLE.rawValue), Self.table)
         nftnl_rule_set_str(r, UInt16(NFTNL_RULE_CHAIN.rawValue), rule.chain)
         nftnl_rule_set_u32(r, UInt16(NFTNL_RULE_FAMILY.rawValue), UInt32(NFPROTO_INET))
-        for expression in rule.expressions { nftnl_rule_add_expr(r, makeExpression(expression)) }
+        for expression in rule.expressions {
+            for e in makeExpressions(expression) { nftnl_rule_add_expr(r, e) }
+        }
         // The comment as nft writes it (a udata TLV), so `nft list` shows it too.
         let udata = nftnl_udata_buf_alloc(UInt32(NFT_USERDATA_MAXLEN))!
         defer { nftnl_udata_buf_free(udata) }
@@ -76,7 +78,7 @@ extension Ruleset {
         return r
     }
 
-    private static func makeExpression(_ expression: Expression) -> OpaquePointer {
+    private static func makeExpressions(_ expression: Expression) -> [OpaquePointer] {
         func new(_ name: String) -> OpaquePointer { nftnl_expr_alloc(name)! }
         func set(_ e: OpaquePointer, _ attribute: Int, _ value: UInt32) { nftnl_expr_set_u32(e, UInt16(attribute), value) }
         func set(_ e: OpaquePointer, _ attribute: Int, _ bytes: [UInt8]) {
@@ -125,12 +127,28 @@ extension Ruleset {
             e = new("immediate")
             set(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT.rawValue)
             set(e, NFTNL_EXPR_IMM_VERDICT, UInt32(expression == .accept ? NF_ACCEPT : NF_DROP))
+        case .setConntrackMarkBit(let bit):
+            // Three expressions: load the mark, (mark & ~bit) ^ bit, store it. The mark sits in
+            // the register in host byte order.
+            let load = new("ct")
+            set(load, NFTNL_EXPR_CT_KEY, NFT_CT_MARK.rawValue)
+            set(load, NFTNL_EXPR_CT_DREG, 1)
+            let bitwise = new("bitwise")
+            set(bitwise, NFTNL_EXPR_BITWISE_SREG, 1)
+            set(bitwise, NFTNL_EXPR_BITWISE_DREG, 1)
+            set(bitwise, NFTNL_EXPR_BITWISE_LEN, 4)
+            set(bitwise, NFTNL_EXPR_BITWISE_MASK, withUnsafeBytes(of: ~bit) { Array($0) })
+            set(bitwise, NFTNL_EXPR_BITWISE_XOR, withUnsafeBytes(of: bit) { Array($0) })
+            e = new("ct")
+            set(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK.rawValue)
+            set(e, NFTNL_EXPR_CT_SREG, 1)
+            return [load, bitwise, e]
         case .goto(let chain):
             e = new("immediate")
             set(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT.rawValue)
             set(e, NFTNL_EXPR_IMM_VERDICT, UInt32(bitPattern: NFT_GOTO.rawValue))
             _ = nftnl_expr_set_str(e, UInt16(NFTNL_EXPR_IMM_CHAIN), chain)
         }
-        return e
+        return [e]
     }
 }

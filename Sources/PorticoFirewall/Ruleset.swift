@@ -91,6 +91,8 @@ struct Ruleset: Equatable {
         case accept
         case drop
         case goto(String)
+        /// `ct mark set ct mark | bit` (the other bits kept).
+        case setConntrackMarkBit(UInt32)
     }
 
     struct Rule: Equatable {
@@ -111,6 +113,7 @@ struct Ruleset: Equatable {
         for name in configuration.clientInterfaces where name.isEmpty || name.utf8.count > 15 {
             throw .interfaceName(name)
         }
+        if let bit = configuration.conntrackMarkBit, bit.nonzeroBitCount != 1 { throw .conntrackMarkBit(bit) }
         var allowed = configuration.allowedDestinations + configuration.dnsServers + [portal4]
         if let portal6 { allowed.append(portal6) }
         configuredAllowed = IPPrefix.normalized(allowed)
@@ -139,6 +142,11 @@ struct Ruleset: Equatable {
             let toAllowed = [Self.address(family, source: false), .lookup(register: 1, set: family == .ipv4 ? Self.allowed4 : Self.allowed6)]
             func rule(_ hook: String, _ text: String, _ e: [Expression]) {
                 rules.append(Rule(chain: hook + n, comment: "portico: \(f) suspended \(text)", expressions: e))
+            }
+            if let bit = configuration.conntrackMarkBit {
+                // The nat chain sees the first packet of each connection: every connection a
+                // suspended client opens is marked, and conntrack events for it reach the index.
+                rule("prerouting", "ct mark | 0x\(String(bit, radix: 16)): marked", [.setConntrackMarkBit(bit)])
             }
             rule("prerouting", "to allowed: no redirect", toAllowed + [.accept])
             if let portal = family == .ipv4 ? portal4 : portal6 {

@@ -48,9 +48,21 @@ struct TrafficTests {
             #expect(try lab.fetch("http://10.20.0.2:443/").body.contains("INTERNET443"))
             #expect(try lab.fetch("http://10.20.0.2:8000/").status == 7)  // refused by the host, not dropped
 
-            // Suspended again: redirected again.
+            // Suspended again, as a prefix: redirected again. A connection opened now reaches the
+            // conntrack index through events (the index was filled at the first release).
             try firewall.suspend([p("10.10.0.0/24")])
             #expect(try lab.fetch("http://10.20.0.2/").body.contains("PORTAL"))
+            try lab.startBackground(in: lab.client, ["python3", "-c",
+                "import socket,time; s=socket.create_connection(('10.20.0.2',80)); time.sleep(30)"])
+            entries = []
+            for _ in 0..<30 where !entries.contains(where: { held($0) && $0.contains("sport=8080") }) {
+                usleep(100_000)
+                entries = try lab.routerConntrackEntries()
+            }
+            #expect(entries.contains { held($0) && $0.contains("sport=8080") }, "\(entries)")
+            try firewall.release([p("10.10.0.0/24")])
+            let leftAfterPrefix = try lab.routerConntrackEntries().filter { $0.contains("sport=8080") }
+            #expect(leftAfterPrefix.isEmpty, "\(leftAfterPrefix)")
         }
     }
 
@@ -59,8 +71,9 @@ struct TrafficTests {
             try lab.startHTTPServer(in: lab.internet, address: "10.20.0.2", port: 80, marker: "GATEWAY")
             try lab.startHTTPServer(in: lab.internet, address: "10.20.0.2", port: 53, marker: "DNSPORT")
             try lab.startHTTPServer(in: lab.router, address: "10.10.0.1", port: 8080, marker: "PORTAL")
+            // Without a conntrack mark: releases walk the conntrack table instead of using the index.
             let firewall = try NftablesFirewall(configuration: FirewallConfiguration(
-                portalIPv4: "10.10.0.1", portalPort: 8080, networkNamespace: lab.router))
+                portalIPv4: "10.10.0.1", portalPort: 8080, networkNamespace: lab.router, conntrackMarkBit: nil))
             try firewall.rebuild(WalledGardenState(suspended: [p("10.10.0.2")]))
             // DNS (tcp 53 here) reaches any resolver when none is configured.
             #expect(try lab.fetch("http://10.20.0.2:53/").body.contains("DNSPORT"))
@@ -68,6 +81,10 @@ struct TrafficTests {
             // The payment gateway's address joins the allowed set: reached directly, no redirect.
             _ = try firewall.reconcile(WalledGardenState(suspended: [p("10.10.0.2")], allowed: [p("10.20.0.2")]))
             #expect(try lab.fetch("http://10.20.0.2/").body.contains("GATEWAY"))
+            // The redirected connections of the fetches above (in TIME_WAIT) go with the release.
+            #expect(try lab.routerConntrackEntries().contains { $0.contains("sport=8080") })
+            try firewall.release([p("10.10.0.2")])
+            #expect(try lab.routerConntrackEntries().filter { $0.contains("sport=8080") }.isEmpty)
         }
     }
 }
