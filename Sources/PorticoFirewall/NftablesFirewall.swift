@@ -1,4 +1,5 @@
 import CNetfilter
+import Glibc
 import Logging
 import PorticoCore
 import Synchronization
@@ -24,6 +25,9 @@ public final class NftablesFirewall: WalledGardenFirewall {
             nftables = try NetlinkSocket(namespace: namespace)
             conntrack = try NetlinkSocket(namespace: namespace, receiveBufferBytes: 1 << 20)
             index = try markBit.map { try ConntrackIndex(namespace: namespace, markBit: $0) }
+            // The one walk of the conntrack table (~13 ms) happens now rather than in the first
+            // release; if it fails here, the first release tries again.
+            try? index?.refresh(socket: conntrack)
         }
     }
 
@@ -50,13 +54,26 @@ public final class NftablesFirewall: WalledGardenFirewall {
     public func suspend(_ prefixes: [IPPrefix]) throws {
         let normalized = IPPrefix.normalized(prefixes)
         guard !normalized.isEmpty else { return }
-        try sockets.withLock { s in
+        let grown = try sockets.withLock { s in
             let batch = s.nftables.makeBatch()
             batch.beginTransaction()
             appendElements(normalized, sets: Ruleset.suspendedSet(for:), adding: true, batch: batch)
             batch.endTransaction()
-            try s.nftables.commit(batch, operation: "suspend")
+            do {
+                try s.nftables.commit(batch, operation: "suspend")
+                return false
+            } catch let error as NetlinkError where error.errno == ENFILE {
+                // A host set is full: rebuild the table from what the kernel holds plus these,
+                // with room to double (one atomic batch, as at start-up).
+                var suspended: [IPPrefix] = normalized
+                for spec in Ruleset.suspendedSets { suspended += try SetElements.read(spec, socket: s.nftables).flatMap(\.prefixes) }
+                var allowed: [IPPrefix] = []
+                for spec in [Ruleset.allowed4, Ruleset.allowed6] { allowed += try SetElements.read(spec, socket: s.nftables).flatMap(\.prefixes) }
+                try commitRebuild(suspended: IPPrefix.normalized(suspended), allowed: IPPrefix.normalized(allowed), socket: s.nftables)
+                return true
+            }
         }
+        if grown { logger.info("host sets full: rebuilt table inet portico with more room") }
         logger.info("suspended", metadata: ["prefixes": "\(prefixes.map(\.description))"])
     }
 
@@ -118,7 +135,13 @@ public final class NftablesFirewall: WalledGardenFirewall {
                 SetElements.append(change.add, to: change.spec, adding: true, batch: batch)
             }
             batch.endTransaction()
-            try socket.commit(batch, operation: "reconcile")
+            do {
+                try socket.commit(batch, operation: "reconcile")
+            } catch let error as NetlinkError where error.errno == ENFILE {
+                // A host set is full (they are sized when created): rebuild with more room.
+                report.tableRebuilt = true
+                try commitRebuild(suspended: suspended, allowed: allowed, socket: socket)
+            }
             return report
         }
         if !report.isClean {
@@ -163,7 +186,9 @@ public final class NftablesFirewall: WalledGardenFirewall {
     private func commitRebuild(suspended: [IPPrefix], allowed: [IPPrefix], socket: NetlinkSocket) throws {
         let batch = socket.makeBatch()
         batch.beginTransaction()
-        ruleset.appendTable(to: batch)
+        var hostCounts: [String: Int] = [:]
+        for prefix in suspended where prefix.isSingleAddress { hostCounts[Ruleset.suspendedSet(for: prefix).name, default: 0] += 1 }
+        ruleset.appendTable(to: batch, hostCounts: hostCounts)
         appendElements(suspended, sets: Ruleset.suspendedSet(for:), adding: true, batch: batch)
         appendElements(allowed, sets: Ruleset.allowedSet(for:), adding: true, batch: batch)
         batch.endTransaction()

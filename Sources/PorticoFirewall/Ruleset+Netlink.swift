@@ -6,7 +6,8 @@ import PorticoCore
 extension Ruleset {
     /// Destroys the table if present and creates it again with its sets, chains and rules: the
     /// first half of a rebuild batch (the elements follow).
-    func appendTable(to batch: NetlinkBatch) {
+    /// `hostCounts`: how many addresses each host set gets now (sizes its table).
+    func appendTable(to batch: NetlinkBatch, hostCounts: [String: Int]) {
         batch.appendNftables(NftablesMessage.destroyTable, flags: 0, label: "delete table inet portico") { nlh in
             Self.withTable { nftnl_table_nlmsg_build_payload(nlh, $0) }
         }
@@ -24,6 +25,9 @@ extension Ruleset {
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_KEY_LEN.rawValue), spec.keyLength)
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_FLAGS.rawValue), spec.flags)
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_ID.rawValue), spec.id)
+                if !spec.interval {
+                    nftnl_set_set_u32(set, UInt16(NFTNL_SET_DESC_SIZE.rawValue), Self.hostCapacity(for: hostCounts[spec.name] ?? 0))
+                }
                 nftnl_set_nlmsg_build_payload(nlh, set)
             }
         }

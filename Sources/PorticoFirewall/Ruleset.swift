@@ -49,6 +49,17 @@ struct Ruleset: Equatable {
     static let sets = [suspended4, suspended6, hosts4, hosts6, allowed4, allowed6]
     static let suspendedSets = [suspended4, suspended6, hosts4, hosts6]
 
+    /// Room to give a host set that must hold `count` addresses. A hash set created with a size
+    /// gets a fixed-size table (the kernel's `nft_hash`): inserts stay O(1), where an unsized
+    /// set (`rhash`) spends half a 100,000-address rebuild growing its table in
+    /// `rhashtable_insert_slow`. The size is also the most the set accepts (ENFILE beyond it),
+    /// so it leaves room to double; `suspend` rebuilds with more room when a set is full.
+    static func hostCapacity(for count: Int) -> UInt32 {
+        var capacity = 65_536
+        while capacity < 2 * count { capacity *= 2 }
+        return UInt32(clamping: capacity)
+    }
+
     /// Where a suspended prefix lives: single addresses in the hash set, prefixes in the interval set.
     static func suspendedSet(for prefix: IPPrefix) -> SetSpec {
         switch (prefix.family, prefix.isSingleAddress) {

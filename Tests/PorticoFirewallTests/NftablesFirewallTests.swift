@@ -163,3 +163,20 @@ extension NftablesFirewallTests {
         }
     }
 }
+
+extension NftablesFirewallTests {
+    @Test func aFullHostSetIsRebuiltWithMoreRoom() throws {
+        try Lab.withNamespace("grow") { ns in
+            let firewall = try NftablesFirewall(configuration: Lab.configuration(ns))
+            try firewall.rebuild(WalledGardenState(suspended: [p("10.200.0.0/16")]))
+            // Sized for 65,536 hosts: the 65,537th does not fit, and suspend grows the set.
+            let first = addresses(65_536)
+            try firewall.suspend(first)
+            let more = addresses(1_000, base: 0x0B00_0000)
+            try firewall.suspend(more)
+            let held = try firewall.suspendedPrefixes()
+            #expect(held.count == 65_536 + 1_000 + 1)
+            #expect(held == (first + more + [p("10.200.0.0/16")]).sorted())
+        }
+    }
+}
