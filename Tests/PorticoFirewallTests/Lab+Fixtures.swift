@@ -23,6 +23,17 @@ enum Lab {
     }()
 
     static var available: Bool { unavailableReason == nil }
+
+    /// The traffic tests also run curl and python3 (`http.server`) inside the namespaces.
+    static let trafficUnavailableReason: String? = {
+        if let reason = unavailableReason { return reason }
+        for tool in ["curl", "python3"] where (try? run("sh", "-c", "command -v \(tool)"))?.status != 0 {
+            return "\(tool) is not installed: the traffic tests need it inside the namespaces"
+        }
+        return nil
+    }()
+    static var trafficAvailable: Bool { trafficUnavailableReason == nil }
+    static var trafficSkipComment: Comment { Comment(rawValue: trafficUnavailableReason ?? "") }
     static var skipComment: Comment { Comment(rawValue: unavailableReason ?? "") }
 
     /// Runs a program (no shell), returns its status and standard output.

@@ -5,7 +5,7 @@ import Testing
 @testable import PorticoFirewall
 
 // Real packets: client namespace → router namespace running Portico's table → internet host.
-@Suite(.enabled(if: Lab.available, Lab.skipComment), .serialized)
+@Suite(.enabled(if: Lab.trafficAvailable, Lab.trafficSkipComment), .serialized)
 struct TrafficTests {
     @Test func suspendedClientIsRedirectedResetAndDroppedUntilReleased() throws {
         try Topology.with { lab in
