@@ -35,6 +35,14 @@ struct Topology {
             ["ip", "-n", client, "route", "add", "default", "via", "10.10.0.1"],
             ["ip", "-n", internet, "route", "add", "default", "via", "10.20.0.1"],
             ["ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv4.ip_forward=1"],
+            // IPv6: fd00:10::/64 client side, fd00:20::/64 internet side (no DAD: usable at once).
+            ["ip", "netns", "exec", router, "sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"],
+            ["ip", "-n", client, "addr", "add", "fd00:10::2/64", "dev", "c0", "nodad"],
+            ["ip", "-n", router, "addr", "add", "fd00:10::1/64", "dev", "r0", "nodad"],
+            ["ip", "-n", router, "addr", "add", "fd00:20::1/64", "dev", "r1", "nodad"],
+            ["ip", "-n", internet, "addr", "add", "fd00:20::2/64", "dev", "i0", "nodad"],
+            ["ip", "-n", client, "-6", "route", "add", "default", "via", "fd00:10::1"],
+            ["ip", "-n", internet, "-6", "route", "add", "default", "via", "fd00:20::1"],
         ]
         for command in commands {
             try #require(try Lab.run(command).status == 0, "\(command.joined(separator: " "))")
@@ -57,8 +65,9 @@ struct Topology {
         try process.run()
         servers.append(process)
         // Ready when it answers from its own namespace.
+        let host = address.contains(":") ? "[\(address)]" : address
         for _ in 0..<50 {
-            if try Lab.run("ip", "netns", "exec", namespace, "curl", "-s", "-m", "1", "http://\(address):\(port)/").output.contains(marker) {
+            if try Lab.run("ip", "netns", "exec", namespace, "curl", "-s", "-m", "1", "http://\(host):\(port)/").output.contains(marker) {
                 return
             }
             usleep(100_000)
@@ -79,7 +88,7 @@ struct Topology {
 
     /// curl from the client: (exit status, body). 0 answered, 7 refused/reset, 28 timed out (dropped).
     func fetch(_ url: String) throws -> (status: Int32, body: String) {
-        let result = try Lab.run("ip", "netns", "exec", client, "curl", "-s", "-m", "2", url)
+        let result = try Lab.run("ip", "netns", "exec", client, "curl", "-g", "-s", "-m", "2", url)
         return (result.status, result.output)
     }
 

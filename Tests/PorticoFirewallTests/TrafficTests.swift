@@ -87,4 +87,22 @@ struct TrafficTests {
             #expect(try lab.routerConntrackEntries().filter { $0.contains("sport=8080") }.isEmpty)
         }
     }
+
+    @Test func ipv6ClientIsRedirectedToTheIPv6PortalUntilReleased() throws {
+        try Topology.with { lab in
+            try lab.startHTTPServer(in: lab.internet, address: "fd00:20::2", port: 80, marker: "INTERNET6")
+            try lab.startHTTPServer(in: lab.router, address: "fd00:10::1", port: 8080, marker: "PORTAL6")
+            let firewall = try NftablesFirewall(configuration: FirewallConfiguration(
+                portalIPv4: "10.10.0.1", portalIPv6: "fd00:10::1", portalPort: 8080, clientInterfaces: ["r0"],
+                networkNamespace: lab.router))
+            try firewall.rebuild(WalledGardenState(suspended: [p("fd00:10::/64")]))
+            let redirected = try lab.fetch("http://[fd00:20::2]/")
+            #expect(redirected.status == 0 && redirected.body.contains("PORTAL6"), "\(redirected)")
+            #expect(try lab.fetch("http://[fd00:20::2]:443/").status == 7)
+            #expect(try lab.fetch("http://[fd00:20::2]:8000/").status == 28)
+            try firewall.release([p("fd00:10::/64")])
+            let direct = try lab.fetch("http://[fd00:20::2]/")
+            #expect(direct.status == 0 && direct.body.contains("INTERNET6"), "\(direct)")
+        }
+    }
 }
