@@ -26,7 +26,9 @@ final class ConntrackIndex {
         events = try NetlinkSocket(
             namespace: namespace, receiveBufferBytes: 8 << 20,
             groups: UInt32(NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_DESTROY))
-        guard let filter = nfct_filter_create() else { throw NetlinkError(errno: ENOMEM, operation: "nfct_filter_create") }
+        guard let filter = nfct_filter_create() else {
+            throw NetlinkError(errno: ENOMEM, operation: "nfct_filter_create")
+        }
         defer { nfct_filter_destroy(filter) }
         var mark = nfct_filter_dump_mark(val: markBit, mask: markBit)
         nfct_filter_add_attr(filter, NFCT_FILTER_MARK, &mark)
@@ -113,25 +115,29 @@ enum Conntrack {
     /// an index, otherwise those a walk of each family's table finds. All deletions go in one
     /// datagram and every ACK is read; an entry that vanished meanwhile (ENOENT) is not an error.
     /// Returns how many it deleted.
-    static func deleteEntries(sourcesIn prefixes: [IPPrefix], socket: NetlinkSocket, index: ConntrackIndex?) throws -> Int {
-        var matches: [(ct: OpaquePointer, owned: Bool)] = []
-        defer { for m in matches where m.owned { nfct_destroy(m.ct) } }
+    static func deleteEntries(sourcesIn prefixes: [IPPrefix], socket: NetlinkSocket, index: ConntrackIndex?) throws
+        -> Int
+    {
         if let index {
             try index.refresh(socket: socket)
             let found = index.matching(prefixes)
-            matches = found.map { ($0.ct, false) }
+            // Gone from the index whatever happens: deleted now, or no longer in the kernel.
             defer { found.forEach { index.forget($0.id) } }
-            return try delete(matches.map(\.ct), socket: socket)
+            return try delete(found.map(\.ct), socket: socket)
         }
+        var walked: [OpaquePointer] = []
+        defer { walked.forEach { nfct_destroy($0) } }
         for family in Set(prefixes.map(\.family)).sorted() {
             let inFamily = prefixes.filter { $0.family == family }
             try walk(family: UInt8(family == .ipv4 ? AF_INET : AF_INET6), markBit: nil, socket: socket) { ct in
-                guard let source = originalSource(ct), inFamily.contains(where: { $0.contains(source) }) else { return false }
-                matches.append((ct, true))
+                guard let source = originalSource(ct), inFamily.contains(where: { $0.contains(source) }) else {
+                    return false
+                }
+                walked.append(ct)
                 return true
             }
         }
-        return try delete(matches.map(\.ct), socket: socket)
+        return try delete(walked, socket: socket)
     }
 
     private static func delete(_ entries: [OpaquePointer], socket: NetlinkSocket) throws -> Int {
@@ -140,7 +146,9 @@ enum Conntrack {
         for ct in entries {
             let l3 = UInt8(truncatingIfNeeded: nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO))
             deletions.append(label: "delete conntrack entry") { at, seq in
-                let nlh = header(at, type: UInt16(IPCTNL_MSG_CT_DELETE.rawValue), flags: NLM_F_REQUEST | NLM_F_ACK, seq: seq, family: l3)
+                let nlh = header(
+                    at, type: UInt16(IPCTNL_MSG_CT_DELETE.rawValue), flags: NLM_F_REQUEST | NLM_F_ACK, seq: seq,
+                    family: l3)
                 // The whole entry goes back, its CTA_ID included, so only that entry is deleted.
                 _ = nfct_nlmsg_build(nlh, ct)
             }
@@ -154,9 +162,13 @@ enum Conntrack {
     /// Dumps the conntrack table of `family` (AF_UNSPEC: all), with the kernel keeping only
     /// entries carrying `markBit` when given. `body` gets each parsed entry and returns true to
     /// keep it (it then owns it).
-    static func walk(family: UInt8, markBit: UInt32?, socket: NetlinkSocket, _ body: (OpaquePointer) throws -> Bool) throws {
+    static func walk(family: UInt8, markBit: UInt32?, socket: NetlinkSocket, _ body: (OpaquePointer) throws -> Bool)
+        throws
+    {
         try socket.dump(operation: "list conntrack entries") { at, seq in
-            let nlh = header(at, type: UInt16(IPCTNL_MSG_CT_GET.rawValue), flags: NLM_F_REQUEST | NLM_F_DUMP, seq: seq, family: family)
+            let nlh = header(
+                at, type: UInt16(IPCTNL_MSG_CT_GET.rawValue), flags: NLM_F_REQUEST | NLM_F_DUMP, seq: seq,
+                family: family)
             if let markBit, let filter = nfct_filter_dump_create() {
                 var mark = nfct_filter_dump_mark(val: markBit, mask: markBit)
                 nfct_filter_dump_set_attr(filter, NFCT_FILTER_DUMP_MARK, &mark)
@@ -196,8 +208,11 @@ enum Conntrack {
             let value = nfct_get_attr_u32(ct, ATTR_ORIG_IPV4_SRC)  // network order in memory
             return try? IPPrefix(family: .ipv4, bytes: withUnsafeBytes(of: value) { Array($0) }, length: 32)
         case AF_INET6:
-            guard nfct_attr_is_set(ct, ATTR_ORIG_IPV6_SRC) > 0, let raw = nfct_get_attr(ct, ATTR_ORIG_IPV6_SRC) else { return nil }
-            return try? IPPrefix(family: .ipv6, bytes: Array(UnsafeRawBufferPointer(start: raw, count: 16)), length: 128)
+            guard nfct_attr_is_set(ct, ATTR_ORIG_IPV6_SRC) > 0, let raw = nfct_get_attr(ct, ATTR_ORIG_IPV6_SRC) else {
+                return nil
+            }
+            return try? IPPrefix(
+                family: .ipv6, bytes: Array(UnsafeRawBufferPointer(start: raw, count: 16)), length: 128)
         default:
             return nil
         }

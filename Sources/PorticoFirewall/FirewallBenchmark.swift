@@ -27,15 +27,21 @@ public struct FirewallBenchmarkRow: Sendable, Equatable, CustomStringConvertible
 /// netlink work of `releases` single releases (set delete, then conntrack delete) against that
 /// set. Needs root. Run it from a release build.
 public enum FirewallBenchmark {
-    public static func run(namespace: String, addresses: Int = 100_000, releases: Int = 1_000) throws -> [FirewallBenchmarkRow] {
+    public static func run(namespace: String, addresses: Int = 100_000, releases: Int = 1_000) throws
+        -> [FirewallBenchmarkRow]
+    {
         let configuration = FirewallConfiguration(
             portalIPv4: "10.255.0.1", portalPort: 8080, allowedDestinations: [try IPPrefix("192.0.2.0/24")],
             networkNamespace: namespace)
         // No log lines inside the timed loops.
-        let firewall = try NftablesFirewall(configuration: configuration, logger: Logger(label: "portico.firewall.benchmark", factory: { _ in SwiftLogNoOpLogHandler() }))
+        let firewall = try NftablesFirewall(
+            configuration: configuration,
+            logger: Logger(label: "portico.firewall.benchmark", factory: { _ in SwiftLogNoOpLogHandler() }))
         let all = (0..<addresses).map { i -> IPPrefix in
             let v = 0x0A00_0000 + UInt32(i)
-            return try! IPPrefix(family: .ipv4, bytes: [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)], length: 32)
+            return try! IPPrefix(
+                family: .ipv4, bytes: [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)],
+                length: 32)
         }
         let state = WalledGardenState(suspended: all)
         var rows: [FirewallBenchmarkRow] = []
@@ -43,13 +49,20 @@ public enum FirewallBenchmark {
         var rebuilds: [Double] = []
         for _ in 0..<3 { rebuilds.append(try seconds { try firewall.rebuild(state) }) }
         let rebuild = rebuilds.sorted()[1]
-        rows.append(FirewallBenchmarkRow(name: "rebuild with \(addresses) addresses (median of 3)", value: rebuild, unit: "s"))
+        rows.append(
+            FirewallBenchmarkRow(name: "rebuild with \(addresses) addresses (median of 3)", value: rebuild, unit: "s"))
 
         let reference = try nftFileReference(namespace: namespace, addresses: all, interval: false)
-        rows.append(FirewallBenchmarkRow(name: "nft -f, the same \(addresses) addresses in a hash set as rebuild does (median of 3)", value: reference, unit: "s"))
+        rows.append(
+            FirewallBenchmarkRow(
+                name: "nft -f, the same \(addresses) addresses in a hash set as rebuild does (median of 3)",
+                value: reference, unit: "s"))
         rows.append(FirewallBenchmarkRow(name: "rebuild / nft -f", value: rebuild / reference, unit: "×"))
         let intervalReference = try nftFileReference(namespace: namespace, addresses: all, interval: true)
-        rows.append(FirewallBenchmarkRow(name: "nft -f, the same addresses in one interval set (median of 3)", value: intervalReference, unit: "s"))
+        rows.append(
+            FirewallBenchmarkRow(
+                name: "nft -f, the same addresses in one interval set (median of 3)", value: intervalReference,
+                unit: "s"))
 
         try firewall.rebuild(state)
         // One marked, established conntrack entry per released address, as a redirected client
@@ -71,7 +84,10 @@ public enum FirewallBenchmark {
         func add(_ name: String, _ values: [Double]) {
             let sorted = values.sorted()
             rows.append(FirewallBenchmarkRow(name: "\(name) median", value: sorted[sorted.count / 2] * 1e6, unit: "µs"))
-            rows.append(FirewallBenchmarkRow(name: "\(name) p99", value: sorted[min(sorted.count - 1, sorted.count * 99 / 100)] * 1e6, unit: "µs"))
+            rows.append(
+                FirewallBenchmarkRow(
+                    name: "\(name) p99", value: sorted[min(sorted.count - 1, sorted.count * 99 / 100)] * 1e6, unit: "µs"
+                ))
         }
         add("release (set delete + conntrack delete), \(releases) runs, \(addresses)-address set,", total)
         add("  of which set delete", setPart)
@@ -95,7 +111,9 @@ public enum FirewallBenchmark {
     static func nftFileReference(namespace: String, addresses: [IPPrefix], interval: Bool) throws -> Double {
         let path = "/tmp/portico-bench-\(getpid()).nft"
         var text = "table inet portico_nft_reference {}\ndelete table inet portico_nft_reference\n"
-        text += "table inet portico_nft_reference {\n set suspended4 {\n  type ipv4_addr\n" + (interval ? "  flags interval\n" : "") + "  elements = { "
+        text +=
+            "table inet portico_nft_reference {\n set suspended4 {\n  type ipv4_addr\n"
+            + (interval ? "  flags interval\n" : "") + "  elements = { "
         text += addresses.map(\.description).joined(separator: ", ")
         text += " }\n }\n}\n"
         guard let file = fopen(path, "w") else { throw NetlinkError(errno: Glibc.errno, operation: "fopen \(path)") }
@@ -135,7 +153,8 @@ public enum FirewallBenchmark {
                 nlh.pointee.nlmsg_type = UInt16(NFNL_SUBSYS_CTNETLINK) << 8 | UInt16(IPCTNL_MSG_CT_NEW.rawValue)
                 nlh.pointee.nlmsg_flags = UInt16(NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK)
                 nlh.pointee.nlmsg_seq = seq
-                let nfg = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<nfgenmsg>.size)!.assumingMemoryBound(to: nfgenmsg.self)
+                let nfg = mnl_nlmsg_put_extra_header(nlh, MemoryLayout<nfgenmsg>.size)!.assumingMemoryBound(
+                    to: nfgenmsg.self)
                 nfg.pointee.nfgen_family = UInt8(AF_INET)
                 nfg.pointee.version = UInt8(NFNETLINK_V0)
                 _ = nfct_nlmsg_build(nlh, ct)

@@ -46,9 +46,11 @@ public final class NftablesFirewall: WalledGardenFirewall {
         try sockets.withLock { s in
             try commitRebuild(suspended: suspended, allowed: allowed, socket: s.nftables)
         }
-        logger.info("rebuilt table inet portico", metadata: [
-            "suspended": "\(suspended.count)", "allowed": "\(allowed.count)", "rules": "\(ruleset.rules.count)",
-        ])
+        logger.info(
+            "rebuilt table inet portico",
+            metadata: [
+                "suspended": "\(suspended.count)", "allowed": "\(allowed.count)", "rules": "\(ruleset.rules.count)",
+            ])
     }
 
     public func suspend(_ prefixes: [IPPrefix]) throws {
@@ -66,10 +68,16 @@ public final class NftablesFirewall: WalledGardenFirewall {
                 // A host set is full: rebuild the table from what the kernel holds plus these,
                 // with room to double (one atomic batch, as at start-up).
                 var suspended: [IPPrefix] = normalized
-                for spec in Ruleset.suspendedSets { suspended += try SetElements.read(spec, socket: s.nftables).flatMap(\.prefixes) }
+                for spec in Ruleset.suspendedSets {
+                    suspended += try SetElements.read(spec, socket: s.nftables).flatMap(\.prefixes)
+                }
                 var allowed: [IPPrefix] = []
-                for spec in [Ruleset.allowed4, Ruleset.allowed6] { allowed += try SetElements.read(spec, socket: s.nftables).flatMap(\.prefixes) }
-                try commitRebuild(suspended: IPPrefix.normalized(suspended), allowed: IPPrefix.normalized(allowed), socket: s.nftables)
+                for spec in [Ruleset.allowed4, Ruleset.allowed6] {
+                    allowed += try SetElements.read(spec, socket: s.nftables).flatMap(\.prefixes)
+                }
+                try commitRebuild(
+                    suspended: IPPrefix.normalized(suspended), allowed: IPPrefix.normalized(allowed), socket: s.nftables
+                )
                 return true
             }
         }
@@ -104,8 +112,9 @@ public final class NftablesFirewall: WalledGardenFirewall {
             let socket = s.nftables
             let inspection = try TableInspection.read(socket: socket)
             // Each set compared with what it should hold; a missing set holds nothing.
-            let want = Dictionary(uniqueKeysWithValues:
-                (SetElements.grouped(suspended, by: Ruleset.suspendedSet(for:)) + SetElements.grouped(allowed, by: Ruleset.allowedSet(for:)))
+            let want = Dictionary(
+                uniqueKeysWithValues: (SetElements.grouped(suspended, by: Ruleset.suspendedSet(for:))
+                    + SetElements.grouped(allowed, by: Ruleset.allowedSet(for:)))
                     .map { ($0.0.name, $0.1) })
             var changes: [(spec: Ruleset.SetSpec, add: [SetInterval], remove: [SetInterval])] = []
             for spec in Ruleset.sets {
@@ -113,8 +122,13 @@ public final class NftablesFirewall: WalledGardenFirewall {
                 let (add, remove) = Self.difference(want: want[spec.name] ?? [], held: held)
                 if !add.isEmpty || !remove.isEmpty { changes.append((spec, add, remove)) }
             }
-            func prefixes(_ suspendedSets: Bool, _ side: ((spec: Ruleset.SetSpec, add: [SetInterval], remove: [SetInterval])) -> [SetInterval]) -> [IPPrefix] {
-                changes.filter { Ruleset.suspendedSets.contains($0.spec) == suspendedSets }.flatMap(side).flatMap(\.prefixes).sorted()
+            func prefixes(
+                _ suspendedSets: Bool,
+                _ side: ((spec: Ruleset.SetSpec, add: [SetInterval], remove: [SetInterval])) -> [SetInterval]
+            ) -> [IPPrefix] {
+                changes.filter { Ruleset.suspendedSets.contains($0.spec) == suspendedSets }.flatMap(side).flatMap(
+                    \.prefixes
+                ).sorted()
             }
             var report = ReconcileReport(
                 added: prefixes(true) { $0.add }, removed: prefixes(true) { $0.remove }, tableRebuilt: false,
@@ -145,10 +159,13 @@ public final class NftablesFirewall: WalledGardenFirewall {
             return report
         }
         if !report.isClean {
-            logger.info("reconciled table inet portico", metadata: [
-                "rebuilt": "\(report.tableRebuilt)", "added": "\(report.added.count)", "removed": "\(report.removed.count)",
-                "allowedAdded": "\(report.allowedAdded.count)", "allowedRemoved": "\(report.allowedRemoved.count)",
-            ])
+            logger.info(
+                "reconciled table inet portico",
+                metadata: [
+                    "rebuilt": "\(report.tableRebuilt)", "added": "\(report.added.count)",
+                    "removed": "\(report.removed.count)",
+                    "allowedAdded": "\(report.allowedAdded.count)", "allowedRemoved": "\(report.allowedRemoved.count)",
+                ])
         }
         return report
     }
@@ -187,7 +204,9 @@ public final class NftablesFirewall: WalledGardenFirewall {
         let batch = socket.makeBatch()
         batch.beginTransaction()
         var hostCounts: [String: Int] = [:]
-        for prefix in suspended where prefix.isSingleAddress { hostCounts[Ruleset.suspendedSet(for: prefix).name, default: 0] += 1 }
+        for prefix in suspended where prefix.isSingleAddress {
+            hostCounts[Ruleset.suspendedSet(for: prefix).name, default: 0] += 1
+        }
         ruleset.appendTable(to: batch, hostCounts: hostCounts)
         appendElements(suspended, sets: Ruleset.suspendedSet(for:), adding: true, batch: batch)
         appendElements(allowed, sets: Ruleset.allowedSet(for:), adding: true, batch: batch)

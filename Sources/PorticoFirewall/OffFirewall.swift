@@ -66,7 +66,8 @@ public final class OffFirewall: WalledGardenFirewall {
         let allowed = Set(IPPrefix.normalized(configuredAllowed + state.allowed))
         return model.withLock {
             let report = ReconcileReport(
-                added: suspended.subtracting($0.suspended).sorted(), removed: $0.suspended.subtracting(suspended).sorted(),
+                added: suspended.subtracting($0.suspended).sorted(),
+                removed: $0.suspended.subtracting(suspended).sorted(),
                 tableRebuilt: !$0.built, allowedAdded: allowed.subtracting($0.allowed).sorted(),
                 allowedRemoved: $0.allowed.subtracting(allowed).sorted())
             $0.suspended = suspended

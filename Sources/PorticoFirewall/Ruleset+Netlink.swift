@@ -11,11 +11,13 @@ extension Ruleset {
         batch.appendNftables(NftablesMessage.destroyTable, flags: 0, label: "delete table inet portico") { nlh in
             Self.withTable { nftnl_table_nlmsg_build_payload(nlh, $0) }
         }
-        batch.appendNftables(UInt16(NFT_MSG_NEWTABLE.rawValue), flags: NLM_F_CREATE, label: "create table inet portico") { nlh in
+        batch.appendNftables(UInt16(NFT_MSG_NEWTABLE.rawValue), flags: NLM_F_CREATE, label: "create table inet portico")
+        { nlh in
             Self.withTable { nftnl_table_nlmsg_build_payload(nlh, $0) }
         }
         for spec in Self.sets {
-            batch.appendNftables(UInt16(NFT_MSG_NEWSET.rawValue), flags: NLM_F_CREATE, label: "create set \(spec.name)") { nlh in
+            batch.appendNftables(UInt16(NFT_MSG_NEWSET.rawValue), flags: NLM_F_CREATE, label: "create set \(spec.name)")
+            { nlh in
                 let set = nftnl_set_alloc()!
                 defer { nftnl_set_free(set) }
                 nftnl_set_set_str(set, UInt16(NFTNL_SET_TABLE.rawValue), Self.table)
@@ -26,13 +28,16 @@ extension Ruleset {
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_FLAGS.rawValue), spec.flags)
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_ID.rawValue), spec.id)
                 if !spec.interval {
-                    nftnl_set_set_u32(set, UInt16(NFTNL_SET_DESC_SIZE.rawValue), Self.hostCapacity(for: hostCounts[spec.name] ?? 0))
+                    nftnl_set_set_u32(
+                        set, UInt16(NFTNL_SET_DESC_SIZE.rawValue), Self.hostCapacity(for: hostCounts[spec.name] ?? 0))
                 }
                 nftnl_set_nlmsg_build_payload(nlh, set)
             }
         }
         for spec in Self.chains {
-            batch.appendNftables(UInt16(NFT_MSG_NEWCHAIN.rawValue), flags: NLM_F_CREATE, label: "create chain \(spec.name)") { nlh in
+            batch.appendNftables(
+                UInt16(NFT_MSG_NEWCHAIN.rawValue), flags: NLM_F_CREATE, label: "create chain \(spec.name)"
+            ) { nlh in
                 let chain = nftnl_chain_alloc()!
                 defer { nftnl_chain_free(chain) }
                 nftnl_chain_set_str(chain, UInt16(NFTNL_CHAIN_TABLE.rawValue), Self.table)
@@ -78,13 +83,16 @@ extension Ruleset {
         let udata = nftnl_udata_buf_alloc(UInt32(NFT_USERDATA_MAXLEN))!
         defer { nftnl_udata_buf_free(udata) }
         _ = nftnl_udata_put_strz(udata, UInt8(NFTNL_UDATA_RULE_COMMENT.rawValue), String(rule.comment.prefix(200)))
-        nftnl_rule_set_data(r, UInt16(NFTNL_RULE_USERDATA.rawValue), nftnl_udata_buf_data(udata), nftnl_udata_buf_len(udata))
+        nftnl_rule_set_data(
+            r, UInt16(NFTNL_RULE_USERDATA.rawValue), nftnl_udata_buf_data(udata), nftnl_udata_buf_len(udata))
         return r
     }
 
     private static func makeExpressions(_ expression: Expression) -> [OpaquePointer] {
         func new(_ name: String) -> OpaquePointer { nftnl_expr_alloc(name)! }
-        func set(_ e: OpaquePointer, _ attribute: Int, _ value: UInt32) { nftnl_expr_set_u32(e, UInt16(attribute), value) }
+        func set(_ e: OpaquePointer, _ attribute: Int, _ value: UInt32) {
+            nftnl_expr_set_u32(e, UInt16(attribute), value)
+        }
         func set(_ e: OpaquePointer, _ attribute: Int, _ bytes: [UInt8]) {
             bytes.withUnsafeBytes { _ = nftnl_expr_set(e, UInt16(attribute), $0.baseAddress, UInt32($0.count)) }
         }

@@ -78,17 +78,20 @@ struct Ruleset: Equatable {
         let base: (type: String, hook: UInt32, priority: Int32)?
 
         static func == (a: ChainSpec, b: ChainSpec) -> Bool {
-            a.name == b.name && a.base?.type == b.base?.type && a.base?.hook == b.base?.hook && a.base?.priority == b.base?.priority
+            a.name == b.name && a.base?.type == b.base?.type && a.base?.hook == b.base?.hook
+                && a.base?.priority == b.base?.priority
         }
     }
 
-    static let chains = [
-        ChainSpec(name: "prerouting", base: ("nat", UInt32(NF_INET_PRE_ROUTING.rawValue), -100)),
-        ChainSpec(name: "forward", base: ("filter", UInt32(NF_INET_FORWARD.rawValue), 0)),
-        ChainSpec(name: "input", base: ("filter", UInt32(NF_INET_LOCAL_IN.rawValue), 0)),
-    ] + ["prerouting", "forward", "input"].flatMap { hook in
-        ["4", "6"].map { ChainSpec(name: hook + $0, base: nil) }
-    }
+    static let chains =
+        [
+            ChainSpec(name: "prerouting", base: ("nat", UInt32(NF_INET_PRE_ROUTING.rawValue), -100)),
+            ChainSpec(name: "forward", base: ("filter", UInt32(NF_INET_FORWARD.rawValue), 0)),
+            ChainSpec(name: "input", base: ("filter", UInt32(NF_INET_LOCAL_IN.rawValue), 0)),
+        ]
+        + ["prerouting", "forward", "input"].flatMap { hook in
+            ["4", "6"].map { ChainSpec(name: hook + $0, base: nil) }
+        }
 
     enum Expression: Equatable {
         case meta(key: UInt32, register: UInt32)
@@ -140,9 +143,12 @@ struct Ruleset: Equatable {
                 for family in [IPPrefix.Family.ipv4, .ipv6] {
                     let n = family == .ipv4 ? "4" : "6"
                     for set in family == .ipv4 ? [Self.suspended4, Self.hosts4] : [Self.suspended6, Self.hosts6] {
-                        rules.append(Rule(
-                            chain: hook, comment: "portico: saddr @\(set.name)\(on): goto \(hook)\(n)",
-                            expressions: Self.match(interface: interface, family: family, set: set) + [.goto(hook + n)]))
+                        rules.append(
+                            Rule(
+                                chain: hook, comment: "portico: saddr @\(set.name)\(on): goto \(hook)\(n)",
+                                expressions: Self.match(interface: interface, family: family, set: set) + [
+                                    .goto(hook + n)
+                                ]))
                     }
                 }
             }
@@ -150,7 +156,10 @@ struct Ruleset: Equatable {
         for family in [IPPrefix.Family.ipv4, .ipv6] {
             let n = family == .ipv4 ? "4" : "6"
             let f = family == .ipv4 ? "ip" : "ip6"
-            let toAllowed = [Self.address(family, source: false), .lookup(register: 1, set: family == .ipv4 ? Self.allowed4 : Self.allowed6)]
+            let toAllowed = [
+                Self.address(family, source: false),
+                .lookup(register: 1, set: family == .ipv4 ? Self.allowed4 : Self.allowed6),
+            ]
             func rule(_ hook: String, _ text: String, _ e: [Expression]) {
                 rules.append(Rule(chain: hook + n, comment: "portico: \(f) suspended \(text)", expressions: e))
             }
@@ -162,12 +171,13 @@ struct Ruleset: Equatable {
             rule("prerouting", "to allowed: no redirect", toAllowed + [.accept])
             if let portal = family == .ipv4 ? portal4 : portal6 {
                 let target = family == .ipv4 ? "\(portal):\(port)" : "[\(portal)]:\(port)"
-                rule("prerouting", "tcp 80: dnat to \(target)",
-                     Self.port(tcp: true, 80) + [
+                rule(
+                    "prerouting", "tcp 80: dnat to \(target)",
+                    Self.port(tcp: true, 80) + [
                         .counter, .immediate(register: 1, data: portal.bytes),
                         .immediate(register: 2, data: [UInt8(port >> 8), UInt8(port & 0xFF)]),
                         .dnat(family: family, addressRegister: 1, portRegister: 2),
-                     ])
+                    ])
             }
             rule("forward", "to allowed: accept", toAllowed + [.accept])
             if dnsAnywhere {
@@ -181,17 +191,21 @@ struct Ruleset: Equatable {
             rule("input", "tcp \(port) (portal): accept", Self.port(tcp: true, port) + [.accept])
             rule("input", "udp 53: accept", Self.port(tcp: false, 53) + [.accept])
             rule("input", "tcp 53: accept", Self.port(tcp: true, 53) + [.accept])
-            rule("input", "udp \(family == .ipv4 ? 67 : 547) (dhcp): accept", Self.port(tcp: false, family == .ipv4 ? 67 : 547) + [.accept])
+            rule(
+                "input", "udp \(family == .ipv4 ? 67 : 547) (dhcp): accept",
+                Self.port(tcp: false, family == .ipv4 ? 67 : 547) + [.accept])
             let icmp: UInt8 = family == .ipv4 ? 1 : 58
-            rule("input", "\(family == .ipv4 ? "icmp" : "icmpv6"): accept",
-                 [.meta(key: NFT_META_L4PROTO.rawValue, register: 1), .compare(register: 1, data: [icmp]), .accept])
+            rule(
+                "input", "\(family == .ipv4 ? "icmp" : "icmpv6"): accept",
+                [.meta(key: NFT_META_L4PROTO.rawValue, register: 1), .compare(register: 1, data: [icmp]), .accept])
             rule("input", "tcp 443: reset", Self.port(tcp: true, 443) + [.counter, .rejectWithTCPReset])
             rule("input", "other: drop", [.counter, .drop])
         }
         self.rules = rules
     }
 
-    static func singleAddress(_ text: String, _ family: IPPrefix.Family) throws(FirewallConfigurationError) -> IPPrefix {
+    static func singleAddress(_ text: String, _ family: IPPrefix.Family) throws(FirewallConfigurationError) -> IPPrefix
+    {
         guard let p = try? IPPrefix(text), p.family == family, p.isSingleAddress else { throw .portalAddress(text) }
         return p
     }

@@ -56,7 +56,8 @@ enum SetElements {
             let chunk = intervals[index..<min(index + perMessage, intervals.count)]
             index += chunk.count
             messages += 1
-            let label = "\(verb) \(chunk.count) elements in \(set.name) (\(chunk.first!.prefixes.first?.description ?? "?") …)"
+            let label =
+                "\(verb) \(chunk.count) elements in \(set.name) (\(chunk.first!.prefixes.first?.description ?? "?") …)"
             batch.appendNftables(type, flags: adding ? NLM_F_CREATE : 0, label: label) { nlh in
                 mnl_attr_put_strz(nlh, UInt16(NFTA_SET_ELEM_LIST_TABLE.rawValue), Ruleset.table)
                 mnl_attr_put_strz(nlh, UInt16(NFTA_SET_ELEM_LIST_SET.rawValue), set.name)
@@ -65,7 +66,9 @@ enum SetElements {
                 for interval in chunk {
                     put(interval.start, keyLength: keyLength, end: false, nlh: nlh, key: &key)
                     // A hash set holds single addresses: the key alone.
-                    if set.interval, let end = interval.end { put(end, keyLength: keyLength, end: true, nlh: nlh, key: &key) }
+                    if set.interval, let end = interval.end {
+                        put(end, keyLength: keyLength, end: true, nlh: nlh, key: &key)
+                    }
                 }
                 mnl_attr_nest_end(nlh, list)
             }
@@ -82,7 +85,8 @@ enum SetElements {
         key.withUnsafeBytes { mnl_attr_put(nlh, UInt16(NFTA_DATA_VALUE.rawValue), keyLength, $0.baseAddress) }
         mnl_attr_nest_end(nlh, keyNest)
         if end {
-            mnl_attr_put_u32(nlh, UInt16(NFTA_SET_ELEM_FLAGS.rawValue), UInt32(NFT_SET_ELEM_INTERVAL_END.rawValue).bigEndian)
+            mnl_attr_put_u32(
+                nlh, UInt16(NFTA_SET_ELEM_FLAGS.rawValue), UInt32(NFT_SET_ELEM_INTERVAL_END.rawValue).bigEndian)
         }
         mnl_attr_nest_end(nlh, element)
     }
@@ -102,10 +106,12 @@ enum SetElements {
             }
             usleep(20_000)
         }
-        throw NetlinkError(errno: EAGAIN, operation: "list elements of \(set.name): the set kept changing during the dump")
+        throw NetlinkError(
+            errno: EAGAIN, operation: "list elements of \(set.name): the set kept changing during the dump")
     }
 
-    private static func readOnce(_ set: Ruleset.SetSpec, socket: NetlinkSocket) throws -> [(key: UInt128, isEnd: Bool)] {
+    private static func readOnce(_ set: Ruleset.SetSpec, socket: NetlinkSocket) throws -> [(key: UInt128, isEnd: Bool)]
+    {
         var elements: [(key: UInt128, isEnd: Bool)] = []
         try socket.dump(operation: "list elements of \(set.name)") { at, seq in
             let nlh = nftnl_nlmsg_build_hdr(
@@ -121,7 +127,8 @@ enum SetElements {
                     let value = NetlinkAttributes.find(Int32(NFTA_DATA_VALUE.rawValue), in: keyNest)
                 else { continue }
                 let flags = NetlinkAttributes.find(Int32(NFTA_SET_ELEM_FLAGS.rawValue), in: element)?.netlinkU32 ?? 0
-                elements.append((IPPrefix.value(of: Array(value)), flags & UInt32(NFT_SET_ELEM_INTERVAL_END.rawValue) != 0))
+                elements.append(
+                    (IPPrefix.value(of: Array(value)), flags & UInt32(NFT_SET_ELEM_INTERVAL_END.rawValue) != 0))
             }
         }
         return elements
@@ -130,13 +137,17 @@ enum SetElements {
     private static func intervals(_ elements: [(key: UInt128, isEnd: Bool)], set: Ruleset.SetSpec) -> [SetInterval] {
         guard set.interval else {
             let top: UInt128 = set.family == .ipv4 ? 0xFFFF_FFFF : .max
-            return elements.map { SetInterval(family: set.family, start: $0.key, end: $0.key == top ? nil : $0.key + 1) }.sorted()
+            return elements.map {
+                SetInterval(family: set.family, start: $0.key, end: $0.key == top ? nil : $0.key + 1)
+            }.sorted()
         }
         return pair(elements, family: set.family)
     }
 
     /// Groups intervals by the set they belong in, in `Ruleset.sets` order.
-    static func grouped(_ prefixes: [IPPrefix], by set: (IPPrefix) -> Ruleset.SetSpec) -> [(Ruleset.SetSpec, [SetInterval])] {
+    static func grouped(_ prefixes: [IPPrefix], by set: (IPPrefix) -> Ruleset.SetSpec) -> [(
+        Ruleset.SetSpec, [SetInterval]
+    )] {
         var groups: [String: [SetInterval]] = [:]
         for prefix in prefixes { groups[set(prefix).name, default: []].append(SetInterval(prefix)) }
         return Ruleset.sets.compactMap { spec in groups[spec.name].map { (spec, $0) } }

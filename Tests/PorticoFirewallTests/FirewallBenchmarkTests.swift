@@ -13,7 +13,9 @@ struct FirewallBenchmarkTests {
             #expect(rows.allSatisfy { $0.value > 0 })
             #expect(rows.contains { $0.name.hasPrefix("rebuild with 2000 addresses") && $0.unit == "s" })
             // Every release found and deleted its marked conntrack entry: none left.
-            #expect(try Lab.run("ip", "netns", "exec", ns, "conntrack", "-C").output.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+            #expect(
+                try Lab.run("ip", "netns", "exec", ns, "conntrack", "-C").output.trimmingCharacters(
+                    in: .whitespacesAndNewlines) == "0")
         }
     }
 

@@ -5,8 +5,10 @@ import Testing
 
 struct SetIntervalTests {
     @Test func aPrefixIsOneIntervalAndBack() {
-        for text in ["10.0.0.5", "10.0.0.0/8", "0.0.0.0/0", "255.255.255.255", "255.255.255.0/24", "2001:db8::/32",
-                     "::/0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fd00::/8", "::/128"] {
+        for text in [
+            "10.0.0.5", "10.0.0.0/8", "0.0.0.0/0", "255.255.255.255", "255.255.255.0/24", "2001:db8::/32",
+            "::/0", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fd00::/8", "::/128",
+        ] {
             let prefix = p(text)
             #expect(SetInterval(prefix).prefixes == [prefix], "\(text)")
         }
@@ -19,7 +21,9 @@ struct SetIntervalTests {
     }
 
     @Test func normalizedDropsDuplicatesAndCoveredPrefixes() {
-        let out = IPPrefix.normalized([p("10.0.0.5"), p("10.0.0.0/24"), p("10.0.0.5"), p("10.0.1.0/25"), p("fd00::1"), p("fd00::/64")])
+        let out = IPPrefix.normalized([
+            p("10.0.0.5"), p("10.0.0.0/24"), p("10.0.0.5"), p("10.0.1.0/25"), p("fd00::1"), p("fd00::/64"),
+        ])
         #expect(out == [p("10.0.0.0/24"), p("10.0.1.0/25"), p("fd00::/64")])
     }
 
@@ -28,9 +32,10 @@ struct SetIntervalTests {
         let elements: [(key: UInt128, isEnd: Bool)] = [
             (0xFFFF_FF00, false), (0x0A00_0080, false), (0x0A00_0100, true), (0x0A00_0000, false), (0x0A00_0080, true),
         ]
-        #expect(SetElements.pair(elements, family: .ipv4) == [
-            SetInterval(p("10.0.0.0/25")), SetInterval(p("10.0.0.128/25")), SetInterval(p("255.255.255.0/24")),
-        ])
+        #expect(
+            SetElements.pair(elements, family: .ipv4) == [
+                SetInterval(p("10.0.0.0/25")), SetInterval(p("10.0.0.128/25")), SetInterval(p("255.255.255.0/24")),
+            ])
         // A lone end element at 0 (written by some tools) is ignored.
         #expect(SetElements.pair([(0, true), (5, false), (6, true)], family: .ipv4) == [SetInterval(p("0.0.0.5"))])
     }
@@ -48,7 +53,10 @@ struct RulesetTests {
 
     @Test func ipv6IsRedirectedOnlyWithAnIPv6Portal() throws {
         let v4only = try Ruleset(FirewallConfiguration(portalIPv4: "10.10.0.1"))
-        #expect(v4only.rules.filter { $0.comment.contains("dnat") }.map(\.comment) == ["portico: ip suspended tcp 80: dnat to 10.10.0.1:80"])
+        #expect(
+            v4only.rules.filter { $0.comment.contains("dnat") }.map(\.comment) == [
+                "portico: ip suspended tcp 80: dnat to 10.10.0.1:80"
+            ])
         let both = try Ruleset(FirewallConfiguration(portalIPv4: "10.10.0.1", portalIPv6: "fd00::1", portalPort: 8080))
         #expect(both.rules.filter { $0.comment.contains("dnat") }.count == 2)
         #expect(throws: FirewallConfigurationError.portalAddress("10.10.0.1")) {
@@ -63,7 +71,10 @@ struct RulesetTests {
         // 3 base chains × 2 families × 2 sets (prefixes, hosts) goto rules per interface.
         #expect(one.rules.filter { base.contains($0.chain) }.count == 12)
         #expect(two.rules.filter { base.contains($0.chain) }.count == 24)
-        #expect(two.rules.filter { base.contains($0.chain) }.allSatisfy { $0.comment.contains("iif eth1") || $0.comment.contains("iif wlan*") })
+        #expect(
+            two.rules.filter { base.contains($0.chain) }.allSatisfy {
+                $0.comment.contains("iif eth1") || $0.comment.contains("iif wlan*")
+            })
         #expect(two.rules.count - 24 == one.rules.count - 12)
     }
 }

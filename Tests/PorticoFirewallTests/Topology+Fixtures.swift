@@ -52,14 +52,17 @@ struct Topology {
     /// `python3 -m http.server` bound to `address:port` inside `namespace`, serving a directory
     /// that holds one file named `marker` (so a listing tells which server answered).
     mutating func startHTTPServer(in namespace: String, address: String, port: UInt16, marker: String) throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-\(marker)-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "portico-\(marker)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         try Data(marker.utf8).write(to: directory.appendingPathComponent(marker))
         directories.append(directory)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        process.arguments = ["netns", "exec", namespace, "python3", "-m", "http.server", String(port), "--bind", address,
-                             "--directory", directory.path]
+        process.arguments = [
+            "netns", "exec", namespace, "python3", "-m", "http.server", String(port), "--bind", address,
+            "--directory", directory.path,
+        ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
@@ -67,7 +70,9 @@ struct Topology {
         // Ready when it answers from its own namespace.
         let host = address.contains(":") ? "[\(address)]" : address
         for _ in 0..<50 {
-            if try Lab.run("ip", "netns", "exec", namespace, "curl", "-s", "-m", "1", "http://\(host):\(port)/").output.contains(marker) {
+            if try Lab.run("ip", "netns", "exec", namespace, "curl", "-s", "-m", "1", "http://\(host):\(port)/").output
+                .contains(marker)
+            {
                 return
             }
             usleep(100_000)
