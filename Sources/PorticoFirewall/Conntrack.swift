@@ -140,8 +140,19 @@ enum Conntrack {
         return try delete(walked, socket: socket)
     }
 
+    /// Deletes in datagrams of at most 256 entries: their ACKs must fit the receive queue.
     private static func delete(_ entries: [OpaquePointer], socket: NetlinkSocket) throws -> Int {
-        guard !entries.isEmpty else { return 0 }
+        var deleted = 0
+        var start = 0
+        while start < entries.count {
+            let end = min(start + 256, entries.count)
+            deleted += try deleteChunk(entries[start..<end], socket: socket)
+            start = end
+        }
+        return deleted
+    }
+
+    private static func deleteChunk(_ entries: ArraySlice<OpaquePointer>, socket: NetlinkSocket) throws -> Int {
         let deletions = NetlinkBatch(firstSeq: socket.nextSeq, capacity: 16 * 1024)
         for ct in entries {
             let l3 = UInt8(truncatingIfNeeded: nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO))

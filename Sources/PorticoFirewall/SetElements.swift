@@ -47,8 +47,11 @@ enum SetElements {
         let verb = adding ? "add" : "delete"
         let keyLength = Int(set.keyLength)
         // Per element: list-element nest 4 + key nest 4 + value 4 + key; end elements + flags 8.
-        let elementBytes = 12 + keyLength + 8
-        let perMessage = min(maximumElements, maximumListBytes / elementBytes) / 2  // intervals
+        // Per interval: a start element (list-element nest 4 + key nest 4 + value 4 + key), and in
+        // an interval set an end element (the same + flags 8).
+        let startBytes = 12 + keyLength
+        let intervalBytes = set.interval ? 2 * startBytes + 8 : startBytes
+        let perMessage = min(maximumElements / (set.interval ? 2 : 1), maximumListBytes / intervalBytes)
         var messages = 0
         var index = 0
         var key = [UInt8](repeating: 0, count: keyLength)

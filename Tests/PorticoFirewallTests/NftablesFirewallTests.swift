@@ -206,3 +206,19 @@ extension NftablesFirewallTests {
         }
     }
 }
+
+extension NftablesFirewallTests {
+    /// The store refuses overlapping addresses (SPEC §13); if one still reaches the kernel, the
+    /// interval set refuses it and the whole batch changes nothing.
+    @Test func anOverlappingPrefixIsRefusedAndTheBatchChangesNothing() throws {
+        try Lab.withNamespace("overlap") { ns in
+            let firewall = try NftablesFirewall(configuration: Lab.configuration(ns))
+            try firewall.rebuild(WalledGardenState(suspended: [p("10.0.0.0/24")]))
+            #expect(throws: NetlinkError.self) { try firewall.suspend([p("10.0.0.0/25"), p("10.9.9.0/24"), p("10.9.8.7")]) }
+            #expect(try firewall.suspendedPrefixes() == [p("10.0.0.0/24")])
+            // A single address inside a suspended prefix is a host-set element: no conflict.
+            try firewall.suspend([p("10.0.0.7")])
+            #expect(try firewall.suspendedPrefixes() == [p("10.0.0.0/24"), p("10.0.0.7")])
+        }
+    }
+}
