@@ -82,7 +82,7 @@ public final class NftablesFirewall: WalledGardenFirewall {
             }
         }
         if grown { logger.info("host sets full: rebuilt table inet portico with more room") }
-        logger.info("suspended", metadata: ["prefixes": "\(prefixes.map(\.description))"])
+        logger.info("suspended", metadata: Self.summary(normalized))
     }
 
     public func release(_ prefixes: [IPPrefix]) throws {
@@ -92,7 +92,9 @@ public final class NftablesFirewall: WalledGardenFirewall {
             try releaseElements(unique, socket: s.nftables)
             return try deleteConntrack(unique, sockets: s)
         }
-        logger.info("released", metadata: ["prefixes": "\(unique.map(\.description))", "conntrack": "\(deleted)"])
+        var metadata = Self.summary(unique)
+        metadata["conntrack"] = "\(deleted)"
+        logger.info("released", metadata: metadata)
     }
 
     public func suspendedPrefixes() throws -> [IPPrefix] {
@@ -138,7 +140,10 @@ public final class NftablesFirewall: WalledGardenFirewall {
                 try commitRebuild(suspended: suspended, allowed: allowed, socket: socket)
                 return report
             }
-            guard !changes.isEmpty else { return report }
+            guard !changes.isEmpty else {
+                try? s.index?.refresh(socket: s.conntrack)
+                return report
+            }
             // Deletions first: the kernel checks overlaps against what stays.
             let batch = socket.makeBatch()
             batch.beginTransaction()
@@ -149,6 +154,9 @@ public final class NftablesFirewall: WalledGardenFirewall {
                 SetElements.append(change.add, to: change.spec, adding: true, batch: batch)
             }
             batch.endTransaction()
+            // The timer that calls reconcile also keeps the conntrack event queue short, so it
+            // does not overflow (and force a walk of the table) between rare releases.
+            defer { try? s.index?.refresh(socket: s.conntrack) }
             do {
                 try socket.commit(batch, operation: "reconcile")
             } catch let error as NetlinkError where error.errno == ENFILE {
@@ -171,6 +179,12 @@ public final class NftablesFirewall: WalledGardenFirewall {
     }
 
     // MARK: - Helpers
+
+    /// Log metadata for a list of prefixes: how many, and the first ten.
+    static func summary(_ prefixes: [IPPrefix]) -> Logger.Metadata {
+        let shown = prefixes.prefix(10).map(\.description).joined(separator: " ")
+        return ["count": "\(prefixes.count)", "prefixes": "\(shown)\(prefixes.count > 10 ? " …" : "")"]
+    }
 
     /// `release`, timed in its two parts (for the benchmark).
     func timedRelease(_ prefixes: [IPPrefix]) throws -> (set: Duration, conntrack: Duration) {
