@@ -27,6 +27,12 @@ public final class OffFirewall: WalledGardenFirewall {
         self.configuredAllowed = configuredAllowed
     }
 
+    /// With the allowed destinations the nftables backend would derive from `configuration`
+    /// (portal, resolvers, the list); checks the configuration the same way.
+    public convenience init(configuration: FirewallConfiguration) throws {
+        self.init(configuredAllowed: try Ruleset(configuration).configuredAllowed)
+    }
+
     /// Everything it was asked to do, oldest first.
     public var operations: [Operation] { model.withLock { $0.operations } }
 
