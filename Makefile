@@ -4,7 +4,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need. `make deps` installs only the missing ones.
 DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libnftnl-dev libmnl-dev \
-	libnetfilter-conntrack-dev nftables iproute2 conntrack curl
+	libnetfilter-conntrack-dev nftables iproute2 conntrack curl python3
 DB ?= .portico/portico.db
 
 .PHONY: deps build release test run bench clean lint
