@@ -91,17 +91,6 @@ public func randomBytes(_ n: Int) -> [UInt8] {
     return (0..<n).map { _ in UInt8.random(in: 0...255, using: &g) }
 }
 
-/// Lower-case hex.
-public func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef")
-    var s = ""
-    for b in bytes {
-        s.append(digits[Int(b >> 4)])
-        s.append(digits[Int(b & 15)])
-    }
-    return s
-}
-
 /// Small URL helpers that need no Foundation.
 public enum URLText {
     /// `http://a.example:8080/x` → `a.example`; `[::1]:80` → `::1`.
