@@ -48,6 +48,7 @@ let package = Package(
                 "PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Configuration, wiring, the daily-run scheduler.

@@ -9,7 +9,7 @@ import PorticoWeb
 struct Portico: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portico", abstract: "Walled-garden captive portal and billing for ISPs.",
-        subcommands: [Serve.self, Demo.self, Migrate.self, Billing.self, Ledger.self, APIToken.self, Bench.self])
+        subcommands: [Serve.self, Demo.self, Migrate.self, Billing.self, Ledger.self, APIToken.self, Admin.self, Bench.self])
 }
 
 /// Options every command takes.

@@ -51,6 +51,8 @@ public final class WebContext: Sendable {
         self.logger = logger
         directory = ClientDirectory()
         csrfKey = try store.secret(named: "csrf") { randomBytes(32) }
+        // Changes made through the server queue their emails in their own transaction.
+        store.setMessageComposer(EmailComposer(templates: templates, branding: branding))
         try reloadDirectory()
     }
 
