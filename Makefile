@@ -4,7 +4,12 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need. `make deps` installs only the missing ones.
 DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libnftnl-dev libmnl-dev \
-	libnetfilter-conntrack-dev libcurl4-openssl-dev nftables iproute2 conntrack curl openssl
+	libnetfilter-conntrack-dev libcurl4-openssl-dev nftables iproute2 conntrack curl openssl python3
+# What the browser test needs: headless Chromium, its WebDriver, and a venv for Selenium (PyPI).
+BROWSER_PACKAGES := chromium chromium-driver python3-venv
+BROWSER_VENV := .build/browser-venv
+# Where the browser test writes its screenshots; `make screenshots` refreshes the README's.
+SCREENSHOT_DIR ?= .build/screenshots
 # What `make bench` needs on top: wrk and nginx (the reference the benchmarks compare against).
 BENCH_PACKAGES := wrk nginx-light
 DB ?= .portico/demo.db
@@ -15,7 +20,8 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 SYSCONFDIR ?= /etc
 
-.PHONY: deps install-packages python-deps build release test run bench install clean
+.PHONY: deps install-packages python-deps browser-deps browser-test screenshots build release test run bench install \
+	clean
 
 deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEB_PACKAGES)"
@@ -37,15 +43,36 @@ install-packages:
 		fi; \
 	fi
 
+# Debian's python3 (not a pyenv one on PATH) makes the venv; reinstalled when the pins change.
+browser-deps:
+	@$(MAKE) --no-print-directory install-packages PACKAGES="$(BROWSER_PACKAGES)"
+	@$(MAKE) --no-print-directory $(BROWSER_VENV)/installed
+
+$(BROWSER_VENV)/installed: Tests/browser/requirements.txt
+	rm -rf $(BROWSER_VENV)
+	/usr/bin/python3 -m venv $(BROWSER_VENV)
+	$(BROWSER_VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/browser/requirements.txt
+	touch $@
+
 build: deps
 	$(SWIFT) build
 
 release: deps
 	$(SWIFT) build -c release
 
-test: deps
+test: deps browser-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+	SCREENSHOT_DIR=$(SCREENSHOT_DIR) $(BROWSER_VENV)/bin/python -m pytest -p no:cacheprovider -v Tests/browser
+
+# The browser test alone (admin UI and portal in headless Chromium); fails, never skips.
+browser-test: deps browser-deps
+	$(SWIFT) build --product portico
+	SCREENSHOT_DIR=$(SCREENSHOT_DIR) $(BROWSER_VENV)/bin/python -m pytest -p no:cacheprovider -v Tests/browser
+
+# Refreshes docs/screenshots/ (shown in the README) from the browser test.
+screenshots:
+	@$(MAKE) --no-print-directory browser-test SCREENSHOT_DIR=docs/screenshots
 
 run: deps
 	$(SWIFT) build --product portico

@@ -49,6 +49,7 @@ let package = Package(
                 "PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Email to clients: the outbox delivered over SMTP (STARTTLS, AUTH) through libcurl.

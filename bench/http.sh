@@ -16,6 +16,10 @@ $BIN bench http-setup --database "$WORK/p.db" --address 127.0.0.1 >/dev/null
 $BIN serve --database "$WORK/p.db" --portal-listen 127.0.0.1:18080 --admin-listen 127.0.0.1:18081 \
   --portal-url http://portal.test --portal-connections-per-address 2000 >"$WORK/portico.log" 2>&1 &
 for _ in $(seq 50); do curl -s -o /dev/null http://127.0.0.1:18080/api/captive && break; sleep 0.1; done
+PORTICO_PID=$(pgrep -f "portico serve --database $WORK/p.db" | head -1)
+rss() { awk '/VmRSS/ {printf "%.1f", $2/1024}' "/proc/$PORTICO_PID/status"; }
+peak() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$PORTICO_PID/status"; }
+IDLE_RSS=$(rss)
 
 # nginx answers the same 302 and serves a static copy of Portico's page.
 curl -s -H 'Host: portal.test' http://127.0.0.1:18080/ >"$WORK/page.html"
@@ -53,4 +57,5 @@ rps() { # url host connections
     echo "| suspension page ($(wc -c <"$WORK/page.html") bytes) | $c | $n | $p | $(awk "BEGIN {printf \"%.2f\", $p/$n}") |"
   done
 } | tee "$OUT"
+echo "Portico resident memory: idle $IDLE_RSS MiB, peak under load $(peak) MiB" | tee -a "$OUT"
 echo "machine: $(nproc) cores, $(uname -r), $(date -u +%Y-%m-%d)" | tee -a "$OUT"

@@ -40,9 +40,6 @@ final class NetlinkBatch {
         messageCount += 1
     }
 
-    /// The sequence number the next message will get; also how many were used so far.
-    var nextSeq: UInt32 { seq }
-
     var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: length) }
 
     private func reserve(_ extra: Int) {

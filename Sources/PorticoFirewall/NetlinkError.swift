@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A netlink call that failed: the C function or kernel message that failed and its errno.

@@ -12,7 +12,8 @@ final class NetlinkSocket {
     private var sendBufferSize = 0
 
     /// Opens and binds the socket, inside `namespace` (a name under /var/run/netns) when given.
-    init(namespace: String?, receiveBufferBytes: Int32 = 8 << 20) throws {
+    /// `groups`: multicast groups to join (conntrack events), 0 for none.
+    init(namespace: String?, receiveBufferBytes: Int32 = 8 << 20, groups: UInt32 = 0) throws {
         handle = try NetworkNamespace.run(in: namespace) { () throws(NetlinkError) -> OpaquePointer in
             try check("mnl_socket_open(NETLINK_NETFILTER)", mnl_socket_open(NETLINK_NETFILTER))
         }
@@ -22,22 +23,25 @@ final class NetlinkSocket {
         nextSeq = UInt32(truncatingIfNeeded: now.tv_sec)
         portid = 0
         do {
-            try check("mnl_socket_bind", mnl_socket_bind(handle, 0, pid_t(MNL_SOCKET_AUTOPID)))
+            try check("mnl_socket_bind", mnl_socket_bind(handle, groups, pid_t(MNL_SOCKET_AUTOPID)))
             portid = mnl_socket_get_portid(handle)
             var on: Int32 = 1
             // Errors carry only the failing message's header, not a 60 KB element message back.
-            try check("setsockopt(NETLINK_CAP_ACK)",
-                      mnl_socket_setsockopt(handle, NETLINK_CAP_ACK, &on, socklen_t(MemoryLayout<Int32>.size)))
+            try check(
+                "setsockopt(NETLINK_CAP_ACK)",
+                mnl_socket_setsockopt(handle, NETLINK_CAP_ACK, &on, socklen_t(MemoryLayout<Int32>.size)))
             // The kernel's own words ("Could not process rule: ...") come back with the errno.
             _ = mnl_socket_setsockopt(handle, NETLINK_EXT_ACK, &on, socklen_t(MemoryLayout<Int32>.size))
             var bytes = receiveBufferBytes
             // Thousands of ACKs of one batch wait in the receive queue until read.
-            try check("setsockopt(SO_RCVBUFFORCE)",
-                      setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, socklen_t(MemoryLayout<Int32>.size)))
+            try check(
+                "setsockopt(SO_RCVBUFFORCE)",
+                setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, socklen_t(MemoryLayout<Int32>.size)))
             // Never wait forever for an answer the kernel will not send.
             var timeout = timeval(tv_sec: 10, tv_usec: 0)
-            try check("setsockopt(SO_RCVTIMEO)",
-                      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)))
+            try check(
+                "setsockopt(SO_RCVTIMEO)",
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)))
         } catch {
             mnl_socket_close(handle)
             receiveBuffer.deallocate()
@@ -64,8 +68,9 @@ final class NetlinkSocket {
     func send(_ bytes: UnsafeRawBufferPointer, operation: String) throws(NetlinkError) {
         if bytes.count + 4096 > sendBufferSize {
             var size = Int32(clamping: bytes.count + 65536)
-            try check("setsockopt(SO_SNDBUFFORCE)",
-                      setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, socklen_t(MemoryLayout<Int32>.size)))
+            try check(
+                "setsockopt(SO_SNDBUFFORCE)",
+                setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, socklen_t(MemoryLayout<Int32>.size)))
             sendBufferSize = Int(size)
         }
         let sent = try check(operation, mnl_socket_sendto(handle, bytes.baseAddress, bytes.count))
@@ -90,6 +95,24 @@ final class NetlinkSocket {
         }
     }
 
+    /// Receives whatever datagrams are already queued, without waiting, and calls `body` for each
+    /// message. Throws ENOBUFS when the kernel had to drop messages (receive queue overflow).
+    func drain(_ body: (NetlinkMessage) throws -> Void) throws {
+        while true {
+            let n = recv(fd, receiveBuffer.baseAddress, receiveBuffer.count, Int32(MSG_DONTWAIT))
+            if n < 0 {
+                switch Glibc.errno {
+                case EINTR: continue
+                case EAGAIN, EWOULDBLOCK: return
+                default: throw NetlinkError(errno: Glibc.errno, operation: "read conntrack events")
+                }
+            }
+            for message in NetlinkMessage.parse(UnsafeRawBufferPointer(rebasing: receiveBuffer[0..<n])) {
+                try body(message)
+            }
+        }
+    }
+
     /// Reads answers until every sequence number in `labels` has its ACK or error. Every ACK is
     /// read, including those after a failure, so the next request starts on an empty queue.
     /// Throws the error of the earliest failing message.
@@ -104,7 +127,8 @@ final class NetlinkSocket {
                 if let batchSeq, message.seq == batchSeq, code != 0 {
                     // The kernel refused the batch as a whole (for example ENOMEM): no per-message ACKs follow.
                     pending.removeAll()
-                    failures.append((message.seq, NetlinkError(errno: code, operation: "netfilter batch" + message.kernelText)))
+                    failures.append(
+                        (message.seq, NetlinkError(errno: code, operation: "netfilter batch" + message.kernelText)))
                     return false
                 }
                 guard pending.remove(message.seq) != nil else { return true }
@@ -115,12 +139,10 @@ final class NetlinkSocket {
                 return true
             }
         }
-        if let first = failures.min(by: { $0.0 &- batchSeqBase(labels) < $1.0 &- batchSeqBase(labels) }) {
-            throw first.1
-        }
+        // Sequence numbers may wrap: order by distance from the first one asked for.
+        let base = batchSeq ?? labels.keys.min() ?? 0
+        if let first = failures.min(by: { $0.0 &- base < $1.0 &- base }) { throw first.1 }
     }
-
-    private func batchSeqBase(_ labels: [UInt32: String]) -> UInt32 { labels.keys.min() ?? 0 }
 
     /// Sends a dump request built by `build` (header and attributes at the given pointer) and
     /// calls `body` for each answer until NLMSG_DONE. Restarts when the kernel flags the dump as
@@ -190,7 +212,8 @@ struct NetlinkMessage {
     /// The extended-ACK text the kernel attached to an error, as " (kernel: ...)", or "".
     var kernelText: String {
         guard type == UInt16(NLMSG_ERROR), flags & UInt16(NLM_F_ACK_TLVS) != 0, header.count >= 36 else { return "" }
-        let innerLength = flags & UInt16(NLM_F_CAPPED) != 0
+        let innerLength =
+            flags & UInt16(NLM_F_CAPPED) != 0
             ? 16 : Int(header.loadUnaligned(fromByteOffset: 20, as: UInt32.self))
         let start = 20 + ((innerLength + 3) & ~3)
         guard start < header.count else { return "" }
@@ -224,7 +247,8 @@ struct NetlinkAttributes: Sequence, IteratorProtocol {
     mutating func next() -> (UInt16, UnsafeRawBufferPointer)? {
         guard rest.count >= 4 else { return nil }
         let length = Int(rest.loadUnaligned(as: UInt16.self))
-        let type = rest.loadUnaligned(fromByteOffset: 2, as: UInt16.self) & 0x3FFF  // NLA_TYPE_MASK: without NLA_F_NESTED and NLA_F_NET_BYTEORDER
+        // 0x3FFF is NLA_TYPE_MASK (a macro): the type without NLA_F_NESTED and NLA_F_NET_BYTEORDER.
+        let type = rest.loadUnaligned(fromByteOffset: 2, as: UInt16.self) & 0x3FFF
         guard length >= 4, length <= rest.count else { return nil }
         let value = UnsafeRawBufferPointer(rebasing: rest[4..<length])
         let advance = Swift.min((length + 3) & ~3, rest.count)

@@ -27,6 +27,12 @@ public final class OffFirewall: WalledGardenFirewall {
         self.configuredAllowed = configuredAllowed
     }
 
+    /// With the allowed destinations the nftables backend would derive from `configuration`
+    /// (portal, resolvers, the list); checks the configuration the same way.
+    public convenience init(configuration: FirewallConfiguration) throws {
+        self.init(configuredAllowed: try Ruleset(configuration).configuredAllowed)
+    }
+
     /// Everything it was asked to do, oldest first.
     public var operations: [Operation] { model.withLock { $0.operations } }
 
@@ -66,7 +72,8 @@ public final class OffFirewall: WalledGardenFirewall {
         let allowed = Set(IPPrefix.normalized(configuredAllowed + state.allowed))
         return model.withLock {
             let report = ReconcileReport(
-                added: suspended.subtracting($0.suspended).sorted(), removed: $0.suspended.subtracting(suspended).sorted(),
+                added: suspended.subtracting($0.suspended).sorted(),
+                removed: $0.suspended.subtracting(suspended).sorted(),
                 tableRebuilt: !$0.built, allowedAdded: allowed.subtracting($0.allowed).sorted(),
                 allowedRemoved: $0.allowed.subtracting(allowed).sorted())
             $0.suspended = suspended

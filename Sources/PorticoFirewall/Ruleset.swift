@@ -4,18 +4,25 @@ import PorticoCore
 /// The shape of `inet portico`, as plain values: what `rebuild` creates and what `reconcile`
 /// expects to find. Built from the configuration only; the elements come from the state.
 ///
-/// Rules (each once per client interface, or once when all interfaces are client-facing), for
-/// IPv4 and IPv6 alike, matching suspended sources through the `suspended4/6` sets:
-/// - `prerouting` (nat, dstnat): to `allowed` destinations → accept (no redirect); TCP 80 → DNAT
-///   to the portal (IPv6 only when `portalIPv6` is set).
-/// - `forward` (filter): to `allowed` → accept; udp/tcp 53 → accept (when `dnsServers` is empty;
-///   otherwise the resolvers are in the allowed sets); TCP 443 → reject with a TCP reset; the rest
-///   → drop.
-/// - `input` (filter), for a portal and resolver running on the router itself: to `allowed` →
-///   accept; TCP to the portal port, udp/tcp 53, DHCP (udp 67, 547) and ICMP/ICMPv6 (neighbour
-///   discovery) → accept; TCP 443 → reset; the rest → drop, so the router's other services (a
-///   proxy, say) cannot be used to leave the garden. An accept here cannot override a drop in
-///   another table's input chain: the router's own filter must let the portal port in.
+/// Sets: single suspended addresses go to hash sets (`suspended4_hosts`, `suspended6_hosts`),
+/// prefixes to interval sets (`suspended4`, `suspended6`). Kernel 6.18's interval sets rebuild a
+/// lookup array of the whole set on every commit, so one element changed in a 100,000-element
+/// interval set costs ~25 ms; in a hash set it costs microseconds. `allowed4`/`allowed6` are
+/// small interval sets.
+///
+/// Base chains send suspended sources (either set, `iifname` checked when client interfaces are
+/// configured) with `goto` to a regular chain per family, which decides:
+/// - `prerouting4/6` (from `prerouting`, nat, dstnat): to `allowed` → accept (no redirect);
+///   TCP 80 → DNAT to the portal (IPv6 only when `portalIPv6` is set).
+/// - `forward4/6` (from `forward`, filter): to `allowed` → accept; udp/tcp 53 → accept (when
+///   `dnsServers` is empty; otherwise the resolvers are in the allowed sets); TCP 443 → reject
+///   with a TCP reset; the rest → drop.
+/// - `input4/6` (from `input`, filter), for a portal and resolver running on the router itself:
+///   to `allowed` → accept; TCP to the portal port, udp/tcp 53, DHCP (udp 67, 547) and
+///   ICMP/ICMPv6 (neighbour discovery) → accept; TCP 443 → reset; the rest → drop, so the
+///   router's other services (a proxy, say) cannot be used to leave the garden. An accept here
+///   cannot override a drop in another table's input chain: the router's own filter must let the
+///   portal port in.
 /// Every rule carries a comment naming what it does with its parameters; `reconcile` compares
 /// these comments to decide whether the rules are still Portico's.
 struct Ruleset: Equatable {
@@ -25,32 +32,66 @@ struct Ruleset: Equatable {
         let name: String
         let family: IPPrefix.Family
         let id: UInt32
+        /// Interval set (prefixes, [start, end) pairs) or hash set (single addresses).
+        let interval: Bool
         /// nftables datatype ids (`ipv4_addr` 7, `ipv6_addr` 8); no public header has them.
         var keyType: UInt32 { family == .ipv4 ? 7 : 8 }
         var keyLength: UInt32 { family == .ipv4 ? 4 : 16 }
+        var flags: UInt32 { interval ? UInt32(NFT_SET_INTERVAL.rawValue) : 0 }
     }
 
-    static let suspended4 = SetSpec(name: "suspended4", family: .ipv4, id: 1)
-    static let suspended6 = SetSpec(name: "suspended6", family: .ipv6, id: 2)
-    static let allowed4 = SetSpec(name: "allowed4", family: .ipv4, id: 3)
-    static let allowed6 = SetSpec(name: "allowed6", family: .ipv6, id: 4)
-    static let sets = [suspended4, suspended6, allowed4, allowed6]
+    static let suspended4 = SetSpec(name: "suspended4", family: .ipv4, id: 1, interval: true)
+    static let suspended6 = SetSpec(name: "suspended6", family: .ipv6, id: 2, interval: true)
+    static let allowed4 = SetSpec(name: "allowed4", family: .ipv4, id: 3, interval: true)
+    static let allowed6 = SetSpec(name: "allowed6", family: .ipv6, id: 4, interval: true)
+    static let hosts4 = SetSpec(name: "suspended4_hosts", family: .ipv4, id: 5, interval: false)
+    static let hosts6 = SetSpec(name: "suspended6_hosts", family: .ipv6, id: 6, interval: false)
+    static let sets = [suspended4, suspended6, hosts4, hosts6, allowed4, allowed6]
+    static let suspendedSets = [suspended4, suspended6, hosts4, hosts6]
 
-    static func suspendedSet(_ family: IPPrefix.Family) -> SetSpec { family == .ipv4 ? suspended4 : suspended6 }
-    static func allowedSet(_ family: IPPrefix.Family) -> SetSpec { family == .ipv4 ? allowed4 : allowed6 }
+    /// Room to give a host set that must hold `count` addresses. A hash set created with a size
+    /// gets a fixed-size table (the kernel's `nft_hash`): inserts stay O(1), where an unsized
+    /// set (`rhash`) spends half a 100,000-address rebuild growing its table in
+    /// `rhashtable_insert_slow`. The size is also the most the set accepts (ENFILE beyond it),
+    /// so it leaves room to double; `suspend` rebuilds with more room when a set is full.
+    static func hostCapacity(for count: Int) -> UInt32 {
+        var capacity = 65_536
+        while capacity < 2 * count { capacity *= 2 }
+        return UInt32(clamping: capacity)
+    }
+
+    /// Where a suspended prefix lives: single addresses in the hash set, prefixes in the interval set.
+    static func suspendedSet(for prefix: IPPrefix) -> SetSpec {
+        switch (prefix.family, prefix.isSingleAddress) {
+        case (.ipv4, true): hosts4
+        case (.ipv4, false): suspended4
+        case (.ipv6, true): hosts6
+        case (.ipv6, false): suspended6
+        }
+    }
+
+    static func allowedSet(for prefix: IPPrefix) -> SetSpec { prefix.family == .ipv4 ? allowed4 : allowed6 }
 
     struct ChainSpec: Equatable {
         let name: String
-        let type: String
-        let hook: UInt32
-        let priority: Int32
+        /// nil for a regular chain (reached by goto).
+        let base: (type: String, hook: UInt32, priority: Int32)?
+
+        static func == (a: ChainSpec, b: ChainSpec) -> Bool {
+            a.name == b.name && a.base?.type == b.base?.type && a.base?.hook == b.base?.hook
+                && a.base?.priority == b.base?.priority
+        }
     }
 
-    static let chains = [
-        ChainSpec(name: "prerouting", type: "nat", hook: UInt32(NF_INET_PRE_ROUTING.rawValue), priority: -100),
-        ChainSpec(name: "forward", type: "filter", hook: UInt32(NF_INET_FORWARD.rawValue), priority: 0),
-        ChainSpec(name: "input", type: "filter", hook: UInt32(NF_INET_LOCAL_IN.rawValue), priority: 0),
-    ]
+    static let chains =
+        [
+            ChainSpec(name: "prerouting", base: ("nat", UInt32(NF_INET_PRE_ROUTING.rawValue), -100)),
+            ChainSpec(name: "forward", base: ("filter", UInt32(NF_INET_FORWARD.rawValue), 0)),
+            ChainSpec(name: "input", base: ("filter", UInt32(NF_INET_LOCAL_IN.rawValue), 0)),
+        ]
+        + ["prerouting", "forward", "input"].flatMap { hook in
+            ["4", "6"].map { ChainSpec(name: hook + $0, base: nil) }
+        }
 
     enum Expression: Equatable {
         case meta(key: UInt32, register: UInt32)
@@ -63,6 +104,9 @@ struct Ruleset: Equatable {
         case counter
         case accept
         case drop
+        case goto(String)
+        /// `ct mark set ct mark | bit` (the other bits kept).
+        case setConntrackMarkBit(UInt32)
     }
 
     struct Rule: Equatable {
@@ -83,6 +127,7 @@ struct Ruleset: Equatable {
         for name in configuration.clientInterfaces where name.isEmpty || name.utf8.count > 15 {
             throw .interfaceName(name)
         }
+        if let bit = configuration.conntrackMarkBit, bit.nonzeroBitCount != 1 { throw .conntrackMarkBit(bit) }
         var allowed = configuration.allowedDestinations + configuration.dnsServers + [portal4]
         if let portal6 { allowed.append(portal6) }
         configuredAllowed = IPPrefix.normalized(allowed)
@@ -91,56 +136,82 @@ struct Ruleset: Equatable {
         let port = configuration.portalPort
         let dnsAnywhere = configuration.dnsServers.isEmpty
         var rules: [Rule] = []
-        for interface in interfaces {
-            let on = interface.map { " iif \($0)" } ?? ""
-            for family in [IPPrefix.Family.ipv4, .ipv6] {
-                let f = family == .ipv4 ? "ip" : "ip6"
-                let from = Self.match(interface: interface, family: family)
-                let toAllowed = from + [Self.address(family, source: false), .lookup(register: 1, set: Self.allowedSet(family))]
-                func rule(_ chain: String, _ text: String, _ e: [Expression]) {
-                    rules.append(Rule(chain: chain, comment: "portico: \(f) suspended\(on) \(text)", expressions: e))
+        // Base chains: suspended sources (prefix set or host set) go to the family's chain.
+        for hook in ["prerouting", "forward", "input"] {
+            for interface in interfaces {
+                let on = interface.map { " iif \($0)" } ?? ""
+                for family in [IPPrefix.Family.ipv4, .ipv6] {
+                    let n = family == .ipv4 ? "4" : "6"
+                    for set in family == .ipv4 ? [Self.suspended4, Self.hosts4] : [Self.suspended6, Self.hosts6] {
+                        rules.append(
+                            Rule(
+                                chain: hook, comment: "portico: saddr @\(set.name)\(on): goto \(hook)\(n)",
+                                expressions: Self.match(interface: interface, family: family, set: set) + [
+                                    .goto(hook + n)
+                                ]))
+                    }
                 }
-                rule("prerouting", "to allowed: no redirect", toAllowed + [.accept])
-                if let portal = family == .ipv4 ? portal4 : portal6 {
-                    let target = family == .ipv4 ? "\(portal):\(port)" : "[\(portal)]:\(port)"
-                    rule("prerouting", "tcp 80: dnat to \(target)",
-                         from + Self.port(tcp: true, 80) + [
-                            .counter, .immediate(register: 1, data: portal.bytes),
-                            .immediate(register: 2, data: [UInt8(port >> 8), UInt8(port & 0xFF)]),
-                            .dnat(family: family, addressRegister: 1, portRegister: 2),
-                         ])
-                }
-                rule("forward", "to allowed: accept", toAllowed + [.accept])
-                if dnsAnywhere {
-                    rule("forward", "udp 53: accept", from + Self.port(tcp: false, 53) + [.accept])
-                    rule("forward", "tcp 53: accept", from + Self.port(tcp: true, 53) + [.accept])
-                }
-                rule("forward", "tcp 443: reset", from + Self.port(tcp: true, 443) + [.counter, .rejectWithTCPReset])
-                rule("forward", "other: drop", from + [.counter, .drop])
-
-                rule("input", "to allowed: accept", toAllowed + [.accept])
-                rule("input", "tcp \(port) (portal): accept", from + Self.port(tcp: true, port) + [.accept])
-                rule("input", "udp 53: accept", from + Self.port(tcp: false, 53) + [.accept])
-                rule("input", "tcp 53: accept", from + Self.port(tcp: true, 53) + [.accept])
-                rule("input", "udp \(family == .ipv4 ? 67 : 547) (dhcp): accept",
-                     from + Self.port(tcp: false, family == .ipv4 ? 67 : 547) + [.accept])
-                let icmp: UInt8 = family == .ipv4 ? 1 : 58
-                rule("input", "\(family == .ipv4 ? "icmp" : "icmpv6"): accept",
-                     from + [.meta(key: NFT_META_L4PROTO.rawValue, register: 1), .compare(register: 1, data: [icmp]), .accept])
-                rule("input", "tcp 443: reset", from + Self.port(tcp: true, 443) + [.counter, .rejectWithTCPReset])
-                rule("input", "other: drop", from + [.counter, .drop])
             }
+        }
+        for family in [IPPrefix.Family.ipv4, .ipv6] {
+            let n = family == .ipv4 ? "4" : "6"
+            let f = family == .ipv4 ? "ip" : "ip6"
+            let toAllowed = [
+                Self.address(family, source: false),
+                .lookup(register: 1, set: family == .ipv4 ? Self.allowed4 : Self.allowed6),
+            ]
+            func rule(_ hook: String, _ text: String, _ e: [Expression]) {
+                rules.append(Rule(chain: hook + n, comment: "portico: \(f) suspended \(text)", expressions: e))
+            }
+            if let bit = configuration.conntrackMarkBit {
+                // The nat chain sees the first packet of each connection: every connection a
+                // suspended client opens is marked, and conntrack events for it reach the index.
+                rule("prerouting", "ct mark | 0x\(String(bit, radix: 16)): marked", [.setConntrackMarkBit(bit)])
+            }
+            rule("prerouting", "to allowed: no redirect", toAllowed + [.accept])
+            if let portal = family == .ipv4 ? portal4 : portal6 {
+                let target = family == .ipv4 ? "\(portal):\(port)" : "[\(portal)]:\(port)"
+                rule(
+                    "prerouting", "tcp 80: dnat to \(target)",
+                    Self.port(tcp: true, 80) + [
+                        .counter, .immediate(register: 1, data: portal.bytes),
+                        .immediate(register: 2, data: [UInt8(port >> 8), UInt8(port & 0xFF)]),
+                        .dnat(family: family, addressRegister: 1, portRegister: 2),
+                    ])
+            }
+            rule("forward", "to allowed: accept", toAllowed + [.accept])
+            if dnsAnywhere {
+                rule("forward", "udp 53: accept", Self.port(tcp: false, 53) + [.accept])
+                rule("forward", "tcp 53: accept", Self.port(tcp: true, 53) + [.accept])
+            }
+            rule("forward", "tcp 443: reset", Self.port(tcp: true, 443) + [.counter, .rejectWithTCPReset])
+            rule("forward", "other: drop", [.counter, .drop])
+
+            rule("input", "to allowed: accept", toAllowed + [.accept])
+            rule("input", "tcp \(port) (portal): accept", Self.port(tcp: true, port) + [.accept])
+            rule("input", "udp 53: accept", Self.port(tcp: false, 53) + [.accept])
+            rule("input", "tcp 53: accept", Self.port(tcp: true, 53) + [.accept])
+            rule(
+                "input", "udp \(family == .ipv4 ? 67 : 547) (dhcp): accept",
+                Self.port(tcp: false, family == .ipv4 ? 67 : 547) + [.accept])
+            let icmp: UInt8 = family == .ipv4 ? 1 : 58
+            rule(
+                "input", "\(family == .ipv4 ? "icmp" : "icmpv6"): accept",
+                [.meta(key: NFT_META_L4PROTO.rawValue, register: 1), .compare(register: 1, data: [icmp]), .accept])
+            rule("input", "tcp 443: reset", Self.port(tcp: true, 443) + [.counter, .rejectWithTCPReset])
+            rule("input", "other: drop", [.counter, .drop])
         }
         self.rules = rules
     }
 
-    static func singleAddress(_ text: String, _ family: IPPrefix.Family) throws(FirewallConfigurationError) -> IPPrefix {
+    static func singleAddress(_ text: String, _ family: IPPrefix.Family) throws(FirewallConfigurationError) -> IPPrefix
+    {
         guard let p = try? IPPrefix(text), p.family == family, p.isSingleAddress else { throw .portalAddress(text) }
         return p
     }
 
-    /// `[iifname NAME] meta nfproto FAMILY ip(6) saddr @suspendedN`.
-    static func match(interface: String?, family: IPPrefix.Family) -> [Expression] {
+    /// `[iifname NAME] meta nfproto FAMILY ip(6) saddr @SET`.
+    static func match(interface: String?, family: IPPrefix.Family, set: SetSpec) -> [Expression] {
         var out: [Expression] = []
         if let interface {
             var name = Array(interface.utf8)
@@ -154,7 +225,7 @@ struct Ruleset: Equatable {
         out += [
             .meta(key: NFT_META_NFPROTO.rawValue, register: 1),
             .compare(register: 1, data: [UInt8(family == .ipv4 ? NFPROTO_IPV4 : NFPROTO_IPV6)]),
-            address(family, source: true), .lookup(register: 1, set: suspendedSet(family)),
+            address(family, source: true), .lookup(register: 1, set: set),
         ]
         return out
     }

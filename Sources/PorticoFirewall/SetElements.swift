@@ -1,4 +1,5 @@
 import CNetfilter
+import Glibc
 import PorticoCore
 
 /// One element range of an interval set: [start, end), `end` nil up to the top of the space.
@@ -46,8 +47,11 @@ enum SetElements {
         let verb = adding ? "add" : "delete"
         let keyLength = Int(set.keyLength)
         // Per element: list-element nest 4 + key nest 4 + value 4 + key; end elements + flags 8.
-        let elementBytes = 12 + keyLength + 8
-        let perMessage = min(maximumElements, maximumListBytes / elementBytes) / 2  // intervals
+        // Per interval: a start element (list-element nest 4 + key nest 4 + value 4 + key), and in
+        // an interval set an end element (the same + flags 8).
+        let startBytes = 12 + keyLength
+        let intervalBytes = set.interval ? 2 * startBytes + 8 : startBytes
+        let perMessage = min(maximumElements / (set.interval ? 2 : 1), maximumListBytes / intervalBytes)
         var messages = 0
         var index = 0
         var key = [UInt8](repeating: 0, count: keyLength)
@@ -55,7 +59,8 @@ enum SetElements {
             let chunk = intervals[index..<min(index + perMessage, intervals.count)]
             index += chunk.count
             messages += 1
-            let label = "\(verb) \(chunk.count) elements in \(set.name) (\(chunk.first!.prefixes.first?.description ?? "?") …)"
+            let label =
+                "\(verb) \(chunk.count) elements in \(set.name) (\(chunk.first!.prefixes.first?.description ?? "?") …)"
             batch.appendNftables(type, flags: adding ? NLM_F_CREATE : 0, label: label) { nlh in
                 mnl_attr_put_strz(nlh, UInt16(NFTA_SET_ELEM_LIST_TABLE.rawValue), Ruleset.table)
                 mnl_attr_put_strz(nlh, UInt16(NFTA_SET_ELEM_LIST_SET.rawValue), set.name)
@@ -63,7 +68,10 @@ enum SetElements {
                 let list = mnl_attr_nest_start(nlh, UInt16(NFTA_SET_ELEM_LIST_ELEMENTS.rawValue))
                 for interval in chunk {
                     put(interval.start, keyLength: keyLength, end: false, nlh: nlh, key: &key)
-                    if let end = interval.end { put(end, keyLength: keyLength, end: true, nlh: nlh, key: &key) }
+                    // A hash set holds single addresses: the key alone.
+                    if set.interval, let end = interval.end {
+                        put(end, keyLength: keyLength, end: true, nlh: nlh, key: &key)
+                    }
                 }
                 mnl_attr_nest_end(nlh, list)
             }
@@ -80,13 +88,33 @@ enum SetElements {
         key.withUnsafeBytes { mnl_attr_put(nlh, UInt16(NFTA_DATA_VALUE.rawValue), keyLength, $0.baseAddress) }
         mnl_attr_nest_end(nlh, keyNest)
         if end {
-            mnl_attr_put_u32(nlh, UInt16(NFTA_SET_ELEM_FLAGS.rawValue), UInt32(NFT_SET_ELEM_INTERVAL_END.rawValue).bigEndian)
+            mnl_attr_put_u32(
+                nlh, UInt16(NFTA_SET_ELEM_FLAGS.rawValue), UInt32(NFT_SET_ELEM_INTERVAL_END.rawValue).bigEndian)
         }
         mnl_attr_nest_end(nlh, element)
     }
 
     /// Reads the elements of `set` and pairs them back into intervals.
+    ///
+    /// A set dump goes out in chunks of ~32 KB and each chunk re-walks the set skipping what was
+    /// already sent. A hash set that the kernel is resizing (which it does in the background for
+    /// a while after a large insert) changes its walk order between chunks: the dump then holds
+    /// duplicates in place of missed elements, with the right count. Duplicates therefore mean
+    /// "read again"; a consistent dump has none.
     static func read(_ set: Ruleset.SetSpec, socket: NetlinkSocket) throws -> [SetInterval] {
+        for _ in 0..<100 {
+            let elements = try readOnce(set, socket: socket)
+            if set.interval || Set(elements.lazy.map(\.key)).count == elements.count {
+                return intervals(elements, set: set)
+            }
+            usleep(20_000)
+        }
+        throw NetlinkError(
+            errno: EAGAIN, operation: "list elements of \(set.name): the set kept changing during the dump")
+    }
+
+    private static func readOnce(_ set: Ruleset.SetSpec, socket: NetlinkSocket) throws -> [(key: UInt128, isEnd: Bool)]
+    {
         var elements: [(key: UInt128, isEnd: Bool)] = []
         try socket.dump(operation: "list elements of \(set.name)") { at, seq in
             let nlh = nftnl_nlmsg_build_hdr(
@@ -102,10 +130,30 @@ enum SetElements {
                     let value = NetlinkAttributes.find(Int32(NFTA_DATA_VALUE.rawValue), in: keyNest)
                 else { continue }
                 let flags = NetlinkAttributes.find(Int32(NFTA_SET_ELEM_FLAGS.rawValue), in: element)?.netlinkU32 ?? 0
-                elements.append((IPPrefix.value(of: Array(value)), flags & UInt32(NFT_SET_ELEM_INTERVAL_END.rawValue) != 0))
+                elements.append(
+                    (IPPrefix.value(of: Array(value)), flags & UInt32(NFT_SET_ELEM_INTERVAL_END.rawValue) != 0))
             }
         }
+        return elements
+    }
+
+    private static func intervals(_ elements: [(key: UInt128, isEnd: Bool)], set: Ruleset.SetSpec) -> [SetInterval] {
+        guard set.interval else {
+            let top: UInt128 = set.family == .ipv4 ? 0xFFFF_FFFF : .max
+            return elements.map {
+                SetInterval(family: set.family, start: $0.key, end: $0.key == top ? nil : $0.key + 1)
+            }.sorted()
+        }
         return pair(elements, family: set.family)
+    }
+
+    /// Groups intervals by the set they belong in, in `Ruleset.sets` order.
+    static func grouped(_ prefixes: [IPPrefix], by set: (IPPrefix) -> Ruleset.SetSpec) -> [(
+        Ruleset.SetSpec, [SetInterval]
+    )] {
+        var groups: [String: [SetInterval]] = [:]
+        for prefix in prefixes { groups[set(prefix).name, default: []].append(SetInterval(prefix)) }
+        return Ruleset.sets.compactMap { spec in groups[spec.name].map { (spec, $0) } }
     }
 
     /// Sorted by key with an end before a start at the same key (adjacent intervals), each start

@@ -58,7 +58,8 @@ struct TableInspection: Equatable {
         var names: [String] = []
         try socket.dump(operation: "list tables") { at, seq in
             _ = nftnl_nlmsg_build_hdr(
-                at.assumingMemoryBound(to: CChar.self), UInt16(NFT_MSG_GETTABLE.rawValue), family, UInt16(NLM_F_DUMP), seq)
+                at.assumingMemoryBound(to: CChar.self), UInt16(NFT_MSG_GETTABLE.rawValue), family, UInt16(NLM_F_DUMP),
+                seq)
         } _: { message in
             if let name = NetlinkAttributes.find(Int32(NFTA_TABLE_NAME.rawValue), in: message.attributes) {
                 names.append(name.netlinkString)
@@ -67,8 +68,11 @@ struct TableInspection: Equatable {
         return names
     }
 
-    private static func request(_ at: UnsafeMutableRawPointer, _ type: UInt16, _ seq: UInt32) -> UnsafeMutablePointer<nlmsghdr> {
-        nftnl_nlmsg_build_hdr(at.assumingMemoryBound(to: CChar.self), type, UInt16(NFPROTO_INET), UInt16(NLM_F_DUMP), seq)!
+    private static func request(_ at: UnsafeMutableRawPointer, _ type: UInt16, _ seq: UInt32) -> UnsafeMutablePointer<
+        nlmsghdr
+    > {
+        nftnl_nlmsg_build_hdr(
+            at.assumingMemoryBound(to: CChar.self), type, UInt16(NFPROTO_INET), UInt16(NLM_F_DUMP), seq)!
     }
 
     /// The NFTNL_UDATA_RULE_COMMENT entry of a rule's user data (TLVs of u8 type, u8 length).
@@ -91,7 +95,7 @@ struct TableInspection: Equatable {
     func matches(_ ruleset: Ruleset) -> Bool {
         for spec in Ruleset.sets {
             guard let shape = sets[spec.name], shape.keyType == spec.keyType,
-                shape.flags & UInt32(NFT_SET_INTERVAL.rawValue) != 0
+                shape.flags & UInt32(NFT_SET_INTERVAL.rawValue) == spec.flags
             else { return false }
         }
         guard chains == Set(Ruleset.chains.map(\.name)) else { return false }

@@ -55,10 +55,16 @@ public struct FirewallConfiguration: Sendable, Equatable {
     /// A network namespace under `/var/run/netns` in which to open the netlink sockets (the
     /// router's namespace in tests and the lab); nil: the process's own namespace.
     public var networkNamespace: String?
+    /// One conntrack mark bit Portico ORs into every connection a suspended client opens, so a
+    /// release finds that client's connections in an index fed by conntrack events instead of
+    /// walking the whole conntrack table (~13 ms with 262,144 buckets). Other bits of the mark
+    /// are left alone. nil: no marking, and every release walks the table.
+    public var conntrackMarkBit: UInt32?
 
     public init(
         portalIPv4: String, portalIPv6: String? = nil, portalPort: UInt16 = 80, dnsServers: [IPPrefix] = [],
-        allowedDestinations: [IPPrefix] = [], clientInterfaces: [String] = [], networkNamespace: String? = nil
+        allowedDestinations: [IPPrefix] = [], clientInterfaces: [String] = [], networkNamespace: String? = nil,
+        conntrackMarkBit: UInt32? = 0x0100_0000
     ) {
         self.portalIPv4 = portalIPv4
         self.portalIPv6 = portalIPv6
@@ -67,6 +73,7 @@ public struct FirewallConfiguration: Sendable, Equatable {
         self.allowedDestinations = allowedDestinations
         self.clientInterfaces = clientInterfaces
         self.networkNamespace = networkNamespace
+        self.conntrackMarkBit = conntrackMarkBit
     }
 }
 
@@ -104,9 +111,11 @@ public struct ReconcileReport: Sendable, Equatable {
 public enum FirewallConfigurationError: Error, Equatable, Sendable, CustomStringConvertible {
     case portalAddress(String)
     case interfaceName(String)
+    case conntrackMarkBit(UInt32)
 
     public var description: String {
         switch self {
+        case .conntrackMarkBit(let v): "conntrack mark bit \(v) is not a single bit"
         case .portalAddress(let s): "portal address '\(s)' is not a single address of the right family"
         case .interfaceName(let s): "interface name '\(s)' is empty or longer than 15 bytes"
         }

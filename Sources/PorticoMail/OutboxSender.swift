@@ -56,7 +56,7 @@ public struct OutboxSender: Sendable {
             do {
                 let mail = try MailMessage(
                     id: message.id, from: settings.from, to: message.recipient,
-                    subject: message.subject, text: message.textBody, html: message.htmlBody)
+                    subject: message.subject, text: message.text, html: message.html)
                 try transport.send(mail)
                 try store.markOutboxSent(id: message.id)
                 report.sent += 1

@@ -85,7 +85,7 @@ extension StripeGateway {
                     if keepBrackets && (b == UInt8(ascii: "[") || b == UInt8(ascii: "]")) {
                         out.unicodeScalars.append(UnicodeScalar(b))
                     } else {
-                        out += "%" + StripeSignatureHeader.hex([b]).uppercased()
+                        out += "%" + hexString([b]).uppercased()
                     }
                 }
             }

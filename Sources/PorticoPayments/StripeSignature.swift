@@ -1,4 +1,5 @@
 import Crypto
+import PorticoCore
 
 /// The `Stripe-Signature` header of a webhook: `t=<unix seconds>,v1=<hex>[,v1=<hex>…]`, maybe
 /// with other schemes (`v0=…`) that are ignored. Several `v1` appear while an endpoint's
@@ -72,7 +73,7 @@ public struct StripeSignatureHeader: Equatable, Sendable {
 
     /// A header value for `body` signed at `timestamp` (what Stripe sends; used by tests and tools).
     public static func header(timestamp: Int64, body: [UInt8], secret: String) -> String {
-        "t=\(timestamp),v1=\(hex(signature(timestamp: timestamp, body: body, secret: secret)))"
+        "t=\(timestamp),v1=\(hexString(signature(timestamp: timestamp, body: body, secret: secret)))"
     }
 
     static func hexBytes(_ s: String) -> [UInt8]? {
@@ -95,16 +96,6 @@ public struct StripeSignatureHeader: Equatable, Sendable {
             i += 2
         }
         return out
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes {
-            out.append(digits[Int(b >> 4)])
-            out.append(digits[Int(b & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 

@@ -42,20 +42,9 @@ public struct TestGateway: PaymentGateway {
 
     func signature(_ id: String, _ amount: String, _ currency: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Array("\(id)|\(amount)|\(currency)".utf8), using: SymmetricKey(data: secret))
-        return mac.map { String($0, radix: 16).leftPadded(2) }.joined()
+        return hexString(mac)
     }
 }
 
 /// Compares two strings in time independent of where they differ.
-public func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8)
-    let y = Array(b.utf8)
-    guard x.count == y.count else { return false }
-    var diff: UInt8 = 0
-    for i in 0..<x.count { diff |= x[i] ^ y[i] }
-    return diff == 0
-}
-
-extension String {
-    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
-}
+public func constantTimeEqual(_ a: String, _ b: String) -> Bool { constantTimeEqual(Array(a.utf8), Array(b.utf8)) }

@@ -9,7 +9,10 @@ import PorticoWeb
 struct Portico: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portico", abstract: "Walled-garden captive portal and billing for ISPs.",
-        subcommands: [Serve.self, Demo.self, Migrate.self, Billing.self, Ledger.self, APIToken.self, Doctor.self, Bench.self])
+        subcommands: [
+            Serve.self, Demo.self, Migrate.self, Billing.self, Ledger.self, APIToken.self, Admin.self, Doctor.self,
+            Bench.self,
+        ])
 }
 
 /// An error printed as `error: <message>` with exit code 1.
@@ -47,10 +50,11 @@ struct Billing: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the daily billing job for every date up to --date (default: today).")
         @OptionGroup var options: CommonOptions
-        @Option(help: ArgumentHelp("Last date to run, YYYY-MM-DD.", valueName: "date"),
-                transform: { text in
-                    do { return try LocalDate(text) } catch { throw ValidationError("date: \(error)") }
-                })
+        @Option(
+            help: ArgumentHelp("Last date to run, YYYY-MM-DD.", valueName: "date"),
+            transform: { text in
+                do { return try LocalDate(text) } catch { throw ValidationError("date: \(error)") }
+            })
         var date: LocalDate?
 
         func run() throws {
@@ -58,12 +62,15 @@ struct Billing: ParsableCommand {
             let through = try date ?? options.clock(store).today()
             let report = try reporting { try store.runBilling(through: through) }
             if let first = report.dates.first, let last = report.dates.last {
-                print("ran \(first) … \(last): \(report.dates.count) dates, \(report.clientsStepped) client steps, \(report.documentsIssued) documents")
+                print(
+                    "ran \(first) … \(last): \(report.dates.count) dates, \(report.clientsStepped) client steps, \(report.documentsIssued) documents"
+                )
             } else {
                 print("nothing to run: billing is up to date through \(through)")
             }
             if !report.delta.isEmpty {
-                print("walled garden: +\(report.delta.suspend.count) suspended, -\(report.delta.release.count) released")
+                print(
+                    "walled garden: +\(report.delta.suspend.count) suspended, -\(report.delta.release.count) released")
             }
         }
     }
@@ -88,7 +95,8 @@ struct Ledger: ParsableCommand {
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "A demo installation: plans, clients and services in every state and the test gateway; then serve it.")
+        abstract: "A demo installation: plans, clients and services in every state and the test gateway; then serve it."
+    )
     @OptionGroup var options: CommonOptions
     @OptionGroup var server: ServerOptions
     @Flag(help: "Only create the demo data and run billing; do not start the servers.") var populateOnly = false
@@ -121,26 +129,35 @@ struct Demo: ParsableCommand {
 }
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [BillingBench.self, HTTPSetup.self])
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmarks.", subcommands: [BillingBench.self, HTTPSetup.self])
 
     struct HTTPSetup: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "http-setup",
-            abstract: "A database whose client at --address is suspended with overdue invoices (for wrk, which cannot pick its source address).")
+            abstract:
+                "A database whose client at --address is suspended with overdue invoices (for wrk, which cannot pick its source address)."
+        )
         @OptionGroup var options: CommonOptions
         @Option(help: "The suspended client's address.") var address = "127.0.0.1"
 
         func run() throws {
             let store = try options.openStore()
             let today = try options.clock(store).today()
-            let plan = try store.createPlan(Plan(name: "Home 30", monthlyPrice: 3000, billingPeriods: [1, 3, 12],
-                                                 periodPrices: [3: 8500]))
+            let plan = try store.createPlan(
+                Plan(
+                    name: "Home 30", monthlyPrice: 3000, billingPeriods: [1, 3, 12],
+                    periodPrices: [3: 8500]))
             try store.updateSettings([("reactivation.enabled", "true")])
             let client = try store.createClient(ClientRecord(name: "Bench Client", email: "bench@example.net"))
-            _ = try store.createService(NewService(clientId: client.id, planId: plan.id, activeFrom: today.addingMonths(-3),
-                                                   addresses: [address]), on: today)
+            _ = try store.createService(
+                NewService(
+                    clientId: client.id, planId: plan.id, activeFrom: today.addingMonths(-3),
+                    addresses: [address]), on: today)
             let run = try store.runBilling(through: today)
-            print("suspended \(run.delta.suspend.map(\.description).joined(separator: " ")), \(run.documentsIssued) invoices")
+            print(
+                "suspended \(run.delta.suspend.map(\.description).joined(separator: " ")), \(run.documentsIssued) invoices"
+            )
         }
     }
 
@@ -161,9 +178,11 @@ struct Bench: ParsableCommand {
             let problems = try store.ledgerCheck()
             print("| services | dates | documents | suspended | run seconds | peak memory MiB | ledger |")
             print("|---:|---:|---:|---:|---:|---:|---|")
-            print(String(format: "| %d | %d | %d | %d | %.2f | %.0f | %@ |", services, result.dates, result.documents,
-                         result.suspended, result.seconds, BillingBenchmark.peakMemoryMiB(),
-                         problems.isEmpty ? "ok" : "\(problems.count) problems"))
+            print(
+                String(
+                    format: "| %d | %d | %d | %d | %.2f | %.0f | %@ |", services, result.dates, result.documents,
+                    result.suspended, result.seconds, BillingBenchmark.peakMemoryMiB(),
+                    problems.isEmpty ? "ok" : "\(problems.count) problems"))
         }
     }
 }

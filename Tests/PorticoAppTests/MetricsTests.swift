@@ -39,10 +39,10 @@ import Testing
         }
         #expect(try portal("127.0.0.81", "/generate_204", "connectivitycheck.gstatic.com").status == 302)
         #expect(try portal("127.0.0.81", "/api/captive", "portal.test").status == 200)
-        #expect(
-            try TestConnection(port: server.adminPort, source: "127.0.0.1").request(
-                "GET", "/no/such/\(UUID())", host: "127.0.0.1"
-            ).status == 404)
+        #expect(try portal("127.0.0.1", "/no/such/page/\(UUID())", "portal.test").status == 404)
+        let unauthorized = try TestConnection(port: server.adminPort, source: "127.0.0.1").request(
+            "GET", "/api/v1/clients/42", host: "127.0.0.1")
+        #expect(unauthorized.status == 401)
         _ = try server.deliverMail()
         server.reconcileOnce()
 
@@ -53,7 +53,10 @@ import Testing
         let text = response.text
         #expect(text.contains(#"portico_http_requests_total{listener="portal",route="foreign",status="302"} 1"#))
         #expect(text.contains(#"portico_http_requests_total{listener="portal",route="/api/captive",status="200"} 1"#))
-        #expect(text.contains(#"portico_http_requests_total{listener="admin",route="unmatched",status="404"} 1"#))
+        #expect(text.contains(#"portico_http_requests_total{listener="portal",route="unmatched",status="404"} 1"#))
+        #expect(
+            text.contains(#"portico_http_requests_total{listener="admin",route="/api/v1/clients/{id}",status="401"} 1"#)
+        )
         #expect(text.contains("portico_walled_garden_stopped_addresses 1\n"))
         #expect(text.contains(#"portico_outbox_messages{status="queued"} 0"#))
         #expect(text.contains("portico_billing_run_duration_seconds_count 1\n"))

@@ -10,11 +10,14 @@ enum Lab {
     /// Why the kernel tests cannot run here, or nil when they can.
     static let unavailableReason: String? = {
         if getuid() != 0 { return "the nftables tests need root (CAP_NET_ADMIN, CAP_SYS_ADMIN for setns)" }
-        for tool in ["/usr/sbin/ip", "/usr/sbin/nft", "/usr/sbin/conntrack"] where !FileManager.default.fileExists(atPath: tool) {
+        for tool in ["/usr/sbin/ip", "/usr/sbin/nft", "/usr/sbin/conntrack"]
+        where !FileManager.default.fileExists(atPath: tool) {
             return "\(tool) is missing (make deps installs iproute2, nftables, conntrack)"
         }
         let name = "portico-probe-\(getpid())"
-        guard (try? run("ip", "netns", "add", name))?.status == 0 else { return "`ip netns add` failed: no network namespaces here" }
+        guard (try? run("ip", "netns", "add", name))?.status == 0 else {
+            return "`ip netns add` failed: no network namespaces here"
+        }
         defer { _ = try? run("ip", "netns", "delete", name) }
         guard (try? run("ip", "netns", "exec", name, "nft", "list", "tables"))?.status == 0 else {
             return "nf_tables is not available inside a network namespace"
@@ -23,6 +26,17 @@ enum Lab {
     }()
 
     static var available: Bool { unavailableReason == nil }
+
+    /// The traffic tests also run curl and python3 (`http.server`) inside the namespaces.
+    static let trafficUnavailableReason: String? = {
+        if let reason = unavailableReason { return reason }
+        for tool in ["curl", "python3"] where (try? run("sh", "-c", "command -v \(tool)"))?.status != 0 {
+            return "\(tool) is not installed: the traffic tests need it inside the namespaces"
+        }
+        return nil
+    }()
+    static var trafficAvailable: Bool { trafficUnavailableReason == nil }
+    static var trafficSkipComment: Comment { Comment(rawValue: trafficUnavailableReason ?? "") }
     static var skipComment: Comment { Comment(rawValue: unavailableReason ?? "") }
 
     /// Runs a program (no shell), returns its status and standard output.
@@ -84,6 +98,8 @@ func p(_ s: String) -> IPPrefix { try! IPPrefix(s) }
 func addresses(_ count: Int, base: UInt32 = 0x0A00_0000) -> [IPPrefix] {
     (0..<count).map { i in
         let v = base + UInt32(i)
-        return try! IPPrefix(family: .ipv4, bytes: [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)], length: 32)
+        return try! IPPrefix(
+            family: .ipv4, bytes: [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)],
+            length: 32)
     }
 }

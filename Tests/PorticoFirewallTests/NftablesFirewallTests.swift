@@ -11,11 +11,19 @@ struct NftablesFirewallTests {
     @Test func rebuildCreatesExactlyTheTableSetsAndChains() throws {
         try Lab.withNamespace("rebuild") { ns in
             let firewall = try NftablesFirewall(configuration: Lab.configuration(ns))
-            try firewall.rebuild(WalledGardenState(suspended: [p("10.0.0.5"), p("fd00:1::/64")], allowed: [p("203.0.113.9")]))
+            try firewall.rebuild(
+                WalledGardenState(suspended: [p("10.0.0.5"), p("fd00:1::/64")], allowed: [p("203.0.113.9")]))
             let objects = try #require(try Lab.listTable(ns))
             #expect(Lab.names("table", in: objects) == ["portico"])
-            #expect(Lab.names("set", in: objects) == ["allowed4", "allowed6", "suspended4", "suspended6"])
-            #expect(Lab.names("chain", in: objects) == ["forward", "input", "prerouting"])
+            #expect(
+                Lab.names("set", in: objects) == [
+                    "allowed4", "allowed6", "suspended4", "suspended4_hosts", "suspended6", "suspended6_hosts",
+                ])
+            #expect(
+                Lab.names("chain", in: objects) == [
+                    "forward", "forward4", "forward6", "input", "input4", "input6", "prerouting", "prerouting4",
+                    "prerouting6",
+                ])
             let rules = objects.compactMap { $0["rule"] as? [String: Any] }
             #expect(rules.count == firewall.ruleset.rules.count)
             #expect(try firewall.suspendedPrefixes() == [p("10.0.0.5"), p("fd00:1::/64")])
@@ -36,8 +44,12 @@ extension NftablesFirewallTests {
             // 10.0.0.1 is already there: the batch must still go through and add 10.0.0.2.
             try firewall.suspend([p("10.0.0.1"), p("10.0.0.2")])
             #expect(try firewall.suspendedPrefixes() == [p("10.0.0.1"), p("10.0.0.2"), p("10.0.3.0/24")])
-            let listed = try Lab.run("ip", "netns", "exec", ns, "nft", "list", "set", "inet", "portico", "suspended4").output
-            #expect(listed.contains("10.0.0.1") && listed.contains("10.0.0.2") && listed.contains("10.0.3.0/24"))
+            let hosts = try Lab.run(
+                "ip", "netns", "exec", ns, "nft", "list", "set", "inet", "portico", "suspended4_hosts"
+            ).output
+            let prefixes = try Lab.run("ip", "netns", "exec", ns, "nft", "list", "set", "inet", "portico", "suspended4")
+                .output
+            #expect(hosts.contains("10.0.0.1") && hosts.contains("10.0.0.2") && prefixes.contains("10.0.3.0/24"))
         }
     }
 
@@ -62,7 +74,8 @@ extension NftablesFirewallTests {
             try firewall.rebuild(WalledGardenState(suspended: all))
             #expect(try firewall.suspendedPrefixes() == all)
             // Seen by nft too, not only by our own reader: every element is stored (no 4,095 truncation).
-            let listed = try Lab.run("ip", "netns", "exec", ns, "nft", "-j", "list", "set", "inet", "portico", "suspended4")
+            let listed = try Lab.run(
+                "ip", "netns", "exec", ns, "nft", "-j", "list", "set", "inet", "portico", "suspended4_hosts")
             let json = try JSONSerialization.jsonObject(with: Data(listed.output.utf8)) as? [String: Any]
             let set = (json?["nftables"] as? [[String: Any]])?.compactMap { $0["set"] as? [String: Any] }.first
             #expect((set?["elem"] as? [Any])?.count == count)
@@ -81,7 +94,10 @@ extension NftablesFirewallTests {
             try firewall.suspend(v6 + [p("192.0.2.0/24")])
             #expect(try firewall.suspendedPrefixes() == (v6 + [p("192.0.2.0/24")]).sorted())
             try firewall.release([p("2001:db8:2::5"), p("ffff::/16")])
-            #expect(try firewall.suspendedPrefixes() == [p("192.0.2.0/24"), p("::/128"), p("2001:db8:1::/48"), p("fd00::/8")])
+            #expect(
+                try firewall.suspendedPrefixes() == [
+                    p("192.0.2.0/24"), p("::/128"), p("2001:db8:1::/48"), p("fd00::/8"),
+                ])
         }
     }
 
@@ -89,10 +105,14 @@ extension NftablesFirewallTests {
         try Lab.withNamespace("range") { ns in
             let firewall = try NftablesFirewall(configuration: Lab.configuration(ns))
             try firewall.rebuild(WalledGardenState(suspended: [p("10.0.0.0/25"), p("10.0.0.128/25")]))
-            try Lab.run("ip", "netns", "exec", ns, "nft", "add", "element", "inet", "portico", "suspended4", "{ 10.9.0.1-10.9.0.6 }")
-            #expect(try firewall.suspendedPrefixes() == [
-                p("10.0.0.0/25"), p("10.0.0.128/25"), p("10.9.0.1"), p("10.9.0.2/31"), p("10.9.0.4/31"), p("10.9.0.6"),
-            ])
+            try Lab.run(
+                "ip", "netns", "exec", ns, "nft", "add", "element", "inet", "portico", "suspended4",
+                "{ 10.9.0.1-10.9.0.6 }")
+            #expect(
+                try firewall.suspendedPrefixes() == [
+                    p("10.0.0.0/25"), p("10.0.0.128/25"), p("10.9.0.1"), p("10.9.0.2/31"), p("10.9.0.4/31"),
+                    p("10.9.0.6"),
+                ])
             // The hand-made range is removed as the one interval it is.
             let report = try firewall.reconcile(WalledGardenState(suspended: [p("10.0.0.0/25"), p("10.0.0.128/25")]))
             #expect(report.removed == [p("10.9.0.1"), p("10.9.0.2/31"), p("10.9.0.4/31"), p("10.9.0.6")])
@@ -103,16 +123,24 @@ extension NftablesFirewallTests {
     @Test func reconcileRepairsDriftAndRestoresAFlushedOrDeletedTable() throws {
         try Lab.withNamespace("reconcile") { ns in
             let firewall = try NftablesFirewall(configuration: Lab.configuration(ns))
-            let state = WalledGardenState(suspended: [p("10.0.0.5"), p("10.0.1.0/24"), p("fd00:1::/64")], allowed: [p("203.0.113.9")])
+            let state = WalledGardenState(
+                suspended: [p("10.0.0.5"), p("10.0.1.0/24"), p("fd00:1::/64")], allowed: [p("203.0.113.9")])
             try firewall.rebuild(state)
             #expect(try firewall.reconcile(state) == ReconcileReport())
 
             // Elements changed behind Portico's back.
-            try Lab.run("ip", "netns", "exec", ns, "nft", "delete", "element", "inet", "portico", "suspended4", "{ 10.0.0.5 }")
-            try Lab.run("ip", "netns", "exec", ns, "nft", "add", "element", "inet", "portico", "suspended4", "{ 10.7.7.7 }")
-            try Lab.run("ip", "netns", "exec", ns, "nft", "delete", "element", "inet", "portico", "allowed4", "{ 203.0.113.9 }")
+            try Lab.run(
+                "ip", "netns", "exec", ns, "nft", "delete", "element", "inet", "portico", "suspended4_hosts",
+                "{ 10.0.0.5 }")
+            try Lab.run(
+                "ip", "netns", "exec", ns, "nft", "add", "element", "inet", "portico", "suspended4", "{ 10.7.7.7 }")
+            try Lab.run(
+                "ip", "netns", "exec", ns, "nft", "delete", "element", "inet", "portico", "allowed4", "{ 203.0.113.9 }")
             let drift = try firewall.reconcile(state)
-            #expect(drift == ReconcileReport(added: [p("10.0.0.5")], removed: [p("10.7.7.7")], allowedAdded: [p("203.0.113.9")]))
+            #expect(
+                drift
+                    == ReconcileReport(
+                        added: [p("10.0.0.5")], removed: [p("10.7.7.7")], allowedAdded: [p("203.0.113.9")]))
             #expect(try firewall.suspendedPrefixes() == state.suspended.sorted())
             #expect(try firewall.reconcile(state).isClean)
 
@@ -125,11 +153,12 @@ extension NftablesFirewallTests {
             #expect(try firewall.suspendedPrefixes() == state.suspended.sorted())
 
             // Table deleted: rebuilt, and everything reported as added.
-            try #require(try Lab.run("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "portico").status == 0)
+            try #require(
+                try Lab.run("ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "portico").status == 0)
             let deleted = try firewall.reconcile(state)
             #expect(deleted.tableRebuilt)
             #expect(deleted.added == state.suspended.sorted())
-            #expect(try Lab.names("set", in: #require(try Lab.listTable(ns))) == ["allowed4", "allowed6", "suspended4", "suspended6"])
+            #expect(try Lab.names("set", in: #require(try Lab.listTable(ns))).count == 6)
             #expect(try firewall.suspendedPrefixes() == state.suspended.sorted())
             #expect(try firewall.reconcile(state).isClean)
 
@@ -154,7 +183,42 @@ extension NftablesFirewallTests {
             try NftablesFirewall(configuration: FirewallConfiguration(portalIPv4: "10.0.0.0/24"))
         }
         #expect(throws: FirewallConfigurationError.interfaceName("an-interface-name-too-long")) {
-            try NftablesFirewall(configuration: FirewallConfiguration(portalIPv4: "10.0.0.1", clientInterfaces: ["an-interface-name-too-long"]))
+            try NftablesFirewall(
+                configuration: FirewallConfiguration(
+                    portalIPv4: "10.0.0.1", clientInterfaces: ["an-interface-name-too-long"]))
+        }
+    }
+}
+
+extension NftablesFirewallTests {
+    @Test func aFullHostSetIsRebuiltWithMoreRoom() throws {
+        try Lab.withNamespace("grow") { ns in
+            let firewall = try NftablesFirewall(configuration: Lab.configuration(ns))
+            try firewall.rebuild(WalledGardenState(suspended: [p("10.200.0.0/16")]))
+            // Sized for 65,536 hosts: the 65,537th does not fit, and suspend grows the set.
+            let first = addresses(65_536)
+            try firewall.suspend(first)
+            let more = addresses(1_000, base: 0x0B00_0000)
+            try firewall.suspend(more)
+            let held = try firewall.suspendedPrefixes()
+            #expect(held.count == 65_536 + 1_000 + 1)
+            #expect(held == (first + more + [p("10.200.0.0/16")]).sorted())
+        }
+    }
+}
+
+extension NftablesFirewallTests {
+    /// The store refuses overlapping addresses (SPEC §13); if one still reaches the kernel, the
+    /// interval set refuses it and the whole batch changes nothing.
+    @Test func anOverlappingPrefixIsRefusedAndTheBatchChangesNothing() throws {
+        try Lab.withNamespace("overlap") { ns in
+            let firewall = try NftablesFirewall(configuration: Lab.configuration(ns))
+            try firewall.rebuild(WalledGardenState(suspended: [p("10.0.0.0/24")]))
+            #expect(throws: NetlinkError.self) { try firewall.suspend([p("10.0.0.0/25"), p("10.9.9.0/24"), p("10.9.8.7")]) }
+            #expect(try firewall.suspendedPrefixes() == [p("10.0.0.0/24")])
+            // A single address inside a suspended prefix is a host-set element: no conflict.
+            try firewall.suspend([p("10.0.0.7")])
+            #expect(try firewall.suspendedPrefixes() == [p("10.0.0.0/24"), p("10.0.0.7")])
         }
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import PorticoCore
 import Testing
 
 @testable import PorticoPayments
@@ -9,7 +10,7 @@ struct StripeSignatureTests {
     let body = Array(#"{"id":"evt_1","type":"checkout.session.completed"}"#.utf8)
     let t: Int64 = 1_800_000_000
 
-    func hex(_ bytes: [UInt8]) -> String { StripeSignatureHeader.hex(bytes) }
+    func hex(_ bytes: [UInt8]) -> String { hexString(bytes) }
 
     @Test func signatureIsHMACSHA256OfTimestampDotBody() {
         let expected = HMAC<SHA256>.authenticationCode(

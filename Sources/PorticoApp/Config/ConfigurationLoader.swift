@@ -39,7 +39,7 @@ public struct LoadedConfiguration: Sendable {
 public enum ConfigurationLoader {
     public static let defaultPath = "/etc/portico/portico.toml"
     /// Environment variables that are not keys but are Portico's.
-    static let otherVariables: Set<String> = ["PORTICO_CONFIG", "PORTICO_TEMPLATES"]
+    static let otherVariables: Set<String> = ["PORTICO_CONFIG", "PORTICO_TEMPLATES", "PORTICO_BIN"]
 
     /// File < environment < flags, then the checks that involve several keys. The first problem
     /// found is thrown, naming the key and the file line, variable or flag it came from.

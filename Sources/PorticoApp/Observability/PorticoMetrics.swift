@@ -3,6 +3,7 @@ import PorticoCore
 import PorticoFirewall
 import PorticoHTTP
 import PorticoWeb
+import Synchronization
 
 /// Portico's metric families (README "Metrics" lists them).
 public struct PorticoMetrics: Sendable {
@@ -97,11 +98,12 @@ public struct PorticoMetrics: Sendable {
     {
         let requests = requests
         let requestDuration = requestDuration
+        let seen = RouteLabel.Budget()
         return { request in
             let start = ContinuousClock.now
             let response = handler(request)
             let elapsed = ContinuousClock.now - start
-            let route = RouteLabel.label(request, status: response.status, ownHosts: ownHosts)
+            let route = seen.admit(RouteLabel.label(request, status: response.status, ownHosts: ownHosts))
             requests.increment([listener, route, String(response.status)])
             requestDuration.observe(
                 Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds),
@@ -112,9 +114,26 @@ public struct PorticoMetrics: Sendable {
 }
 
 /// A route label with bounded cardinality: the path with identifiers replaced by `{id}`;
-/// `foreign` for the portal's redirects of other hosts; `unmatched` for every 404, so scanners
+/// `foreign` for the portal's redirects of other hosts; `unmatched` for every 404; and past
+/// `Budget.limit` distinct labels on a listener (a scanner walking paths that redirect to a
+/// sign-in page), `other`. So scanners
 /// cannot make new series.
 enum RouteLabel {
+    /// The labels a listener has used; new ones are admitted up to `limit`.
+    final class Budget: Sendable {
+        static let limit = 100
+        private let labels = Mutex<Set<String>>([])
+
+        func admit(_ label: String) -> String {
+            labels.withLock { seen in
+                if seen.contains(label) { return label }
+                guard seen.count < Self.limit else { return "other" }
+                seen.insert(label)
+                return label
+            }
+        }
+    }
+
     static func label(_ request: HTTPRequest, status: Int, ownHosts: Set<String>) -> String {
         if !ownHosts.isEmpty, let host = request.headers["Host"].map(URLText.hostOnly), !host.isEmpty,
             !ownHosts.contains(host)
@@ -124,7 +143,8 @@ enum RouteLabel {
         if status == 404 { return "unmatched" }
         let segments = request.path.split(separator: "/").prefix(6).map { segment -> String in
             let s = String(segment)
-            return s.contains(where: \.isNumber) || s.count > 24 ? "{id}" : s
+            let id = s.allSatisfy(\.isNumber) || s.count > 24 || (s.count >= 8 && s.contains(where: \.isNumber))
+            return id ? "{id}" : s
         }
         return "/" + segments.joined(separator: "/")
     }

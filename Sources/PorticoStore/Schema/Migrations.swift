@@ -9,7 +9,48 @@ public enum Schema {
     public static let migrations: [Migration] = [
         Migration(version: 1, name: "billing core", sql: v1),
         Migration(version: 2, name: "checkouts, API tokens, outbox", sql: v2),
+        Migration(version: 3, name: "admin users, sessions, sign-in attempts, portal texts", sql: v3),
     ]
+
+    static let v3 = """
+        -- People who sign in to the admin UI. `password_hash` is self-describing
+        -- (`scrypt$N$r$p$salt$hash`, hex), so the parameters can be raised later.
+        CREATE TABLE admin_users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            password_hash TEXT NOT NULL,
+            created_on TEXT NOT NULL
+        );
+        -- Signed-in sessions; only a SHA-256 of the cookie's token is kept. Times are Unix seconds.
+        CREATE TABLE admin_sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES admin_users(id),
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            address TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX admin_sessions_expiry ON admin_sessions(expires_at);
+        -- Every sign-in attempt, for the throttle (per username and per address); pruned after a day.
+        CREATE TABLE admin_sign_in_attempts (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL COLLATE NOCASE,
+            address TEXT NOT NULL,
+            at INTEGER NOT NULL,
+            succeeded INTEGER NOT NULL CHECK (succeeded IN (0, 1))
+        );
+        CREATE INDEX admin_sign_in_attempts_username ON admin_sign_in_attempts(username, at);
+        CREATE INDEX admin_sign_in_attempts_address ON admin_sign_in_attempts(address, at);
+        -- Texts of the portal's pages that admins edit, per language; they override the catalogue.
+        CREATE TABLE portal_texts (
+            key TEXT NOT NULL,
+            language TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (key, language)
+        );
+        CREATE INDEX outbox_client ON outbox(client_id);
+        CREATE INDEX audit_log_client ON audit_log(client_id);
+        CREATE INDEX audit_log_date ON audit_log(on_date);
+        """
 
     static let v2 = """
         -- A client's checkout through a payment gateway. `id` is an unguessable token that

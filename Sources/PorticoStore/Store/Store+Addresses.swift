@@ -47,7 +47,7 @@ extension Store {
             }
         }
         try db.query(select + " WHERE a.family = ? AND a.start_hex > ? AND a.start_hex < ?",
-                     [p.family.rawValue, hex(p.bytes), p.endBytes.map(hex) ?? "g"], collect)
+                     [p.family.rawValue, hexString(p.bytes), p.endBytes.map { hexString($0) } ?? "g"], collect)
         return out
     }
 
@@ -55,18 +55,7 @@ extension Store {
         for p in list {
             try db.run(
                 "INSERT INTO service_addresses(service_id, address, family, start_hex, end_hex) VALUES (?, ?, ?, ?, ?)",
-                [serviceId, p.description, p.family.rawValue, hex(p.bytes), p.endBytes.map(hex) ?? "g"])
+                [serviceId, p.description, p.family.rawValue, hexString(p.bytes), p.endBytes.map { hexString($0) } ?? "g"])
         }
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef")
-        var s = ""
-        s.reserveCapacity(bytes.count * 2)
-        for b in bytes {
-            s.append(digits[Int(b >> 4)])
-            s.append(digits[Int(b & 15)])
-        }
-        return s
     }
 }

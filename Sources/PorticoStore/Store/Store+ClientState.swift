@@ -136,6 +136,8 @@ extension Store {
         let stoppedAfter = StatusRules.stoppedAddresses(after)
         applied.delta = WalledGardenDelta(suspend: stoppedAfter.subtracting(stoppedBefore),
                                           release: stoppedBefore.subtracting(stoppedAfter))
+        try queueMessages(db, applied, outcome: outcome, records: records, clientId: state.clientId, on: date,
+                          reason: reason)
         return applied
     }
 

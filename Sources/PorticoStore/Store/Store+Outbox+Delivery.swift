@@ -1,17 +1,5 @@
 import PorticoCore
 
-/// One queued email, as the sender needs it.
-public struct OutboxMessage: Sendable, Equatable {
-    public var id: Int64
-    public var recipient: String
-    public var subject: String
-    public var textBody: String
-    public var htmlBody: String
-    public var kind: String
-    /// Attempts made before this one.
-    public var attempts: Int
-}
-
 /// How many outbox messages are in each state.
 public struct OutboxCounts: Sendable, Equatable {
     public var queued = 0
@@ -38,14 +26,9 @@ extension Store {
         return try write { db, _ in
             let due = try db.queryAll(
                 """
-                SELECT id, recipient, subject, text_body, html_body, kind, attempts FROM outbox
-                WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?
-                """, [now, Int64(limit)]
-            ) { row in
-                OutboxMessage(
-                    id: row.int(0), recipient: row.string(1), subject: row.string(2), textBody: row.string(3),
-                    htmlBody: row.string(4), kind: row.string(5), attempts: Int(row.int(6)))
-            }
+                SELECT * FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?
+                ORDER BY next_attempt_at, id LIMIT ?
+                """, [now, Int64(limit)], Self.outboxMessage)
             for m in due {
                 try db.run("UPDATE outbox SET next_attempt_at = ? WHERE id = ?", [now + leaseSeconds, m.id])
             }

@@ -21,18 +21,28 @@ extension Store {
     /// Exactly the documents `activateHold` would issue, computed by the same code in a
     /// transaction that is rolled back: nothing is written.
     public func previewHold(secondaryId: Int64, planId: Int64, from: LocalDate, months: Int?) throws -> HoldResult {
+        try dryRun(newPrimary: true) { db, settings in try Self.hold(db, settings, secondaryId, planId, from, months, commit: false) }
+    }
+
+    /// Exactly the documents `endHold` would issue, without writing anything.
+    public func previewEndHold(primaryId: Int64, on: LocalDate) throws -> HoldResult {
+        try dryRun(newPrimary: false) { db, settings in try Self.endHold(db, settings, primaryId, on) }
+    }
+
+    /// Runs a hold action in a transaction that is rolled back; a primary it would create shows id 0.
+    func dryRun(newPrimary: Bool, _ body: (Database, Settings) throws -> HoldResult) throws -> HoldResult {
         try locked { inner in
             let db = inner.db
             let settings = inner.settings
             var result: HoldResult?
             do {
                 _ = try db.transaction { () throws -> Void in
-                    result = try Self.hold(db, settings, secondaryId, planId, from, months, commit: false)
+                    result = try body(db, settings)
                     throw PreviewRollback()
                 }
             } catch is PreviewRollback {}
             result!.documentIds = []
-            result!.primary.service.id = 0
+            if newPrimary { result!.primary.service.id = 0 }
             result!.delta = WalledGardenDelta()
             return result!
         }
@@ -65,16 +75,18 @@ extension Store {
     /// Ends a hold early on `on`: the primary's term ends that day; the engine credits the
     /// primary's invoiced days after it and bills the secondary for the rest of that cycle.
     public func endHold(primaryId: Int64, on: LocalDate) throws -> HoldResult {
-        try write { db, settings in
-            try Self.checkNotBackdated(db, on, field: "on")
-            let primary = try Self.serviceRecord(db, primaryId, on: on)
-            let ended = try VacationHold.endEarly(primary.service, on: on)
-            try db.run("UPDATE terms SET end_on = ? WHERE id = ?", [on, ended.terms.last!.id])
-            try Self.audit(db, on: on, clientId: primary.service.clientId, serviceId: primaryId,
-                           event: "vacation hold ended", reason: "ended early on \(on)")
-            return try Self.holdOutcome(db, settings, clientId: primary.service.clientId, primaryId: primaryId, on: on,
-                                        reason: "vacation hold ended")
-        }
+        try write { db, settings in try Self.endHold(db, settings, primaryId, on) }
+    }
+
+    static func endHold(_ db: Database, _ settings: Settings, _ primaryId: Int64, _ on: LocalDate) throws -> HoldResult {
+        try checkNotBackdated(db, on, field: "on")
+        let primary = try serviceRecord(db, primaryId, on: on)
+        let ended = try VacationHold.endEarly(primary.service, on: on)
+        try db.run("UPDATE terms SET end_on = ? WHERE id = ?", [on, ended.terms.last!.id])
+        try audit(db, on: on, clientId: primary.service.clientId, serviceId: primaryId,
+                  event: "vacation hold ended", reason: "ended early on \(on)")
+        return try holdOutcome(db, settings, clientId: primary.service.clientId, primaryId: primaryId, on: on,
+                               reason: "vacation hold ended")
     }
 
     static func holdOutcome(_ db: Database, _ settings: Settings, clientId: Int64, primaryId: Int64, on date: LocalDate,

@@ -10,6 +10,8 @@ public final class Store: @unchecked Sendable {
     struct Inner {
         var db: Database
         var settings: Settings
+        /// Renders the outbox messages that changes queue (see `Store+Outbox.swift`).
+        var composer: (any MessageComposer)?
     }
 
     // Safe to share: `inner` (a connection, which SQLite's NOMUTEX mode does not guard, and the
@@ -45,7 +47,8 @@ public final class Store: @unchecked Sendable {
         try locked { inner in
             let settings = inner.settings
             defer { writes.add(1, ordering: .releasing) }
-            return try inner.db.transaction { try body(inner.db, settings) }
+            let outbox = inner.composer.map { OutboxContext(composer: $0, settings: settings) }
+            return try Self.$outboxContext.withValue(outbox) { try inner.db.transaction { try body(inner.db, settings) } }
         }
     }
 

@@ -7,16 +7,16 @@ extension Portal {
     enum CheckoutKind { case reactivation, prepayment, overdue }
 
     /// Reads a posted portal form and checks its CSRF token; the error is the page to show.
-    static func form(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions)
+    static func form(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer)
         -> Result<(fields: [String: String], entry: ClientDirectory.Entry, address: String), PortalFailure>
     {
         let address = clientAddress(req, o)
-        guard let entry = c.directory.lookup(address) else { return .failure(PortalFailure(unknownPage(c, req, o))) }
+        guard let entry = c.directory.lookup(address) else { return .failure(PortalFailure(unknownPage(c, req, o, l))) }
         guard let fields = try? req.formValues() else {
-            return .failure(PortalFailure(message(c, 400, "The form could not be read. Please go back and try again.")))
+            return .failure(PortalFailure(message(c, l, 400, l.t("message.formUnreadable"))))
         }
         guard CSRF(key: c.csrfKey).isValid(fields["csrf"], for: address, on: c.clock.today()) else {
-            return .failure(PortalFailure(message(c, 403, "This form has expired. Please reload the page and try again.")))
+            return .failure(PortalFailure(message(c, l, 403, l.t("message.formExpired"))))
         }
         return .success((fields, entry, address))
     }
@@ -25,9 +25,11 @@ extension Portal {
 
     /// POST /reactivate, /prepay, /pay: stores a checkout for the quoted amount and sends the
     /// browser to the gateway.
-    static func startCheckout(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, kind: CheckoutKind) -> HTTPResponse {
+    static func startCheckout(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer,
+                              kind: CheckoutKind) -> HTTPResponse
+    {
         let posted: (fields: [String: String], entry: ClientDirectory.Entry, address: String)
-        switch form(c, req, o) {
+        switch form(c, req, o, l) {
         case .failure(let f): return f.response
         case .success(let v): posted = v
         }
@@ -37,7 +39,7 @@ extension Portal {
             var months = 0
             if kind != .overdue {
                 guard let text = posted.fields["months"], let m = Int(text) else {
-                    return message(c, 400, "months: choose how many months to pay.")
+                    return message(c, l, 400, l.t("message.chooseMonths"))
                 }
                 months = m
             }
@@ -48,7 +50,7 @@ extension Portal {
                 let services = try c.store.services(clientId: clientId, on: today)
                 let chosen = posted.fields["service"].flatMap { Int64($0) }
                 guard let service = services.first(where: { $0.status == .ended && (chosen == nil || $0.id == chosen) })
-                else { return message(c, 409, "There is no ended service to reactivate.") }
+                else { return message(c, l, 409, l.t("message.nothingToReactivate")) }
                 purpose = .reactivation(serviceId: service.id, months: months)
                 description = "Reactivation, \(months) month\(months == 1 ? "" : "s")"
             case .prepayment:
@@ -59,7 +61,7 @@ extension Portal {
                 description = "Overdue invoices"
             }
             let quote = try c.store.quote(clientId: clientId, purpose: purpose, on: today)
-            guard quote.total > .zero else { return message(c, 409, "There is nothing to pay.") }
+            guard quote.total > .zero else { return message(c, l, 409, l.t("message.nothingToPay")) }
             let id = "chk_" + hexString(randomBytes(16))
             let checkout = try c.store.createCheckout(id: id, quote: quote, description: description,
                                                       gateway: c.gateway.name, on: today, clientAddress: posted.address)
@@ -72,18 +74,18 @@ extension Portal {
             } catch {
                 _ = try c.store.failCheckout(id, status: .failed, reason: error.description)
                 c.logger.warning("gateway refused a checkout", metadata: ["checkout": "\(id)", "error": "\(error)"])
-                return message(c, 502, "The payment service is not available right now. Nothing was charged. Please try again in a few minutes.")
+                return message(c, l, 502, l.t("message.gatewayUnavailable"))
             }
             try c.store.setCheckoutGatewayReference(id, session.reference)
             return .redirect(to: session.redirectURL, status: 303)
         } catch {
-            return failure(c, error)
+            return failure(c, l, error)
         }
     }
 
     /// POST /postpone: pushes the suspension back once per overdue invoice.
-    static func postpone(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions) -> HTTPResponse {
-        switch form(c, req, o) {
+    static func postpone(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer) -> HTTPResponse {
+        switch form(c, req, o, l) {
         case .failure(let f): return f.response
         case .success(let posted):
             do {
@@ -91,28 +93,31 @@ extension Portal {
                 c.apply(delta)
                 return .redirect(to: c.branding.portalURL + "/", status: 303)
             } catch {
-                return failure(c, error)
+                return failure(c, l, error)
             }
         }
     }
 
     /// GET /checkout/{id}: progress, then "you are back online" once the release happened.
-    static func checkoutPage(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, id: String) -> HTTPResponse {
+    static func checkoutPage(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer, id: String)
+        -> HTTPResponse
+    {
         guard let checkout = try? c.store.checkout(id),
             let entry = c.directory.lookup(clientAddress(req, o)), entry.clientId == checkout.clientId
-        else { return message(c, 404, "This checkout does not exist.") }
+        else { return message(c, l, 404, l.t("message.noCheckout")) }
         let currency = Currency.named(checkout.currency) ?? .usd
-        var ctx: [String: Any] = ["ispName": c.branding.ispName, "contact": c.branding.contact, "lang": "en",
-                                  "description": checkout.description, "amount": currency.format(checkout.amount)]
+        var ctx = common(c, l)
+        ctx["description"] = checkout.description
+        ctx["amount"] = currency.format(checkout.amount)
         switch checkout.status {
         case .open:
             ctx["waiting"] = true
         case .paid:
             if entry.stopped { ctx["finishing"] = true } else { ctx["online"] = true }
-            if !checkout.failure.isEmpty { ctx["note"] = "The payment was kept as credit on your account. Please contact us." }
+            if !checkout.failure.isEmpty { ctx["note"] = l.t("checkout.keptAsCredit") }
         case .declined, .failed:
             ctx["failed"] = true
-            ctx["reason"] = checkout.status == .declined ? "The payment was declined. Nothing was charged." : "The payment could not be completed. Nothing was charged."
+            ctx["reason"] = l.t(checkout.status == .declined ? "checkout.declined" : "checkout.failed")
         }
         var r = HTTPResponse.html(c.templates.render("portal/checkout", ctx))
         r.addHeader("Cache-Control", "no-store")
@@ -121,9 +126,9 @@ extension Portal {
 
     // MARK: The test gateway's own page
 
-    static func testGatewayPage(_ c: WebContext, _ req: HTTPRequest, id: String) -> HTTPResponse {
+    static func testGatewayPage(_ c: WebContext, _ req: HTTPRequest, _ l: Localizer, id: String) -> HTTPResponse {
         guard let gateway = c.gateway as? TestGateway, let checkout = try? c.store.checkout(id), checkout.gateway == "test"
-        else { return message(c, 404, "This checkout does not exist.") }
+        else { return message(c, l, 404, l.t("message.noCheckout")) }
         let currency = Currency.named(checkout.currency) ?? .usd
         var ctx: [String: Any] = ["ispName": c.branding.ispName, "id": id, "description": checkout.description,
                                   "displayAmount": currency.format(checkout.amount), "open": checkout.status == .open,
@@ -135,9 +140,10 @@ extension Portal {
     }
 
     /// POST /test-gateway/checkout/{id} with `outcome=paid|declined`: the gateway's confirmation.
-    static func testGatewayPost(_ c: WebContext, _ req: HTTPRequest, id: String) -> HTTPResponse {
-        guard c.gateway is TestGateway else { return message(c, 404, "The test gateway is not enabled.") }
-        guard let fields = try? req.formValues() else { return message(c, 400, "The form could not be read.") }
+    static func testGatewayPost(_ c: WebContext, _ req: HTTPRequest, _ l: Localizer, id: String) -> HTTPResponse {
+        // The test gateway stands for a provider's own pages: its messages are not translated.
+        guard c.gateway is TestGateway else { return message(c, l, 404, "The test gateway is not enabled.") }
+        guard let fields = try? req.formValues() else { return message(c, l, 400, "The form could not be read.") }
         do {
             guard let outcome = try c.gateway.verify(GatewayCallback(kind: .form, checkoutId: id, form: fields)) else {
                 return .redirect(to: "/checkout/\(id)", status: 303)
@@ -145,9 +151,9 @@ extension Portal {
             try handle(c, outcome)
             return .redirect(to: "/checkout/\(id)", status: 303)
         } catch let e as GatewayError {
-            return message(c, 400, e.description)
+            return message(c, l, 400, e.description)
         } catch {
-            return failure(c, error)
+            return failure(c, l, error)
         }
     }
 

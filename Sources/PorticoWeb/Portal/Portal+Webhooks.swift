@@ -43,7 +43,9 @@ extension Portal {
     /// reads the session from Stripe and confirms a paid one; then shows the checkout page as
     /// always. Only the checkout's own client, with the session Portico created for it, makes
     /// Portico call Stripe, so the page cannot be used to flood the API.
-    static func stripeReturn(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, id: String) -> HTTPResponse {
+    static func stripeReturn(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer, id: String)
+        -> HTTPResponse
+    {
         if c.gateway.name == "stripe", let sessionId = req.query["session_id"],
             let checkout = try? c.store.checkout(id), checkout.gateway == "stripe", checkout.status == .open,
             checkout.gatewayReference == sessionId,
@@ -60,7 +62,7 @@ extension Portal {
                 c.logger.warning("stripe return not confirmed", metadata: ["checkout": "\(id)", "error": "\(error)"])
             }
         }
-        return checkoutPage(c, req, o, id: id)
+        return checkoutPage(c, req, o, l, id: id)
     }
 
     enum GatewayResult: Equatable {

@@ -24,26 +24,42 @@ public struct Portal: Sendable {
     let csrf: CSRF
     let ownHosts: Set<String>
     let router: Router
+    /// The strings of the client's language (`Accept-Language`), with the admins' edits.
+    let texts: PortalTexts
 
     public init(context: WebContext, options: PortalOptions = PortalOptions()) {
         self.context = context
         self.options = options
         csrf = CSRF(key: context.csrfKey)
         ownHosts = Set([context.branding.portalHost] + options.extraHosts.map { $0.lowercased() })
+        let texts = PortalTexts.load(context)
+        self.texts = texts
         var r = Router()
-        r.add("GET", "/", { req, _ in Self.page(context, req, options) })
+        r.add("GET", "/", { req, _ in Self.page(context, req, options, texts) })
         r.add("GET", "/api/captive", { req, _ in Self.captive(context, req, options) })
-        r.add("POST", "/reactivate", { req, _ in Self.startCheckout(context, req, options, kind: .reactivation) })
-        r.add("POST", "/prepay", { req, _ in Self.startCheckout(context, req, options, kind: .prepayment) })
-        r.add("POST", "/pay", { req, _ in Self.startCheckout(context, req, options, kind: .overdue) })
-        r.add("POST", "/postpone", { req, _ in Self.postpone(context, req, options) })
+        r.add("POST", "/reactivate", { req, _ in
+            Self.startCheckout(context, req, options, texts.localizer(req), kind: .reactivation)
+        })
+        r.add("POST", "/prepay", { req, _ in
+            Self.startCheckout(context, req, options, texts.localizer(req), kind: .prepayment)
+        })
+        r.add("POST", "/pay", { req, _ in Self.startCheckout(context, req, options, texts.localizer(req), kind: .overdue) })
+        r.add("POST", "/postpone", { req, _ in Self.postpone(context, req, options, texts.localizer(req)) })
         // Stripe (Portal+Webhooks.swift): its webhook, and the return from Checkout, which is
         // matched before the plain checkout page below and shows that page when done.
         r.add("POST", "/webhooks/stripe", { req, _ in Self.stripeWebhook(context, req) })
-        r.add("GET", "/checkout/{id}", { req, p in Self.stripeReturn(context, req, options, id: p["id"]!) })
-        r.add("GET", "/checkout/{id}", { req, p in Self.checkoutPage(context, req, options, id: p["id"]!) })
-        r.add("GET", "/test-gateway/checkout/{id}", { req, p in Self.testGatewayPage(context, req, id: p["id"]!) })
-        r.add("POST", "/test-gateway/checkout/{id}", { req, p in Self.testGatewayPost(context, req, id: p["id"]!) })
+        r.add("GET", "/checkout/{id}", { req, p in
+            Self.stripeReturn(context, req, options, texts.localizer(req), id: p["id"]!)
+        })
+        r.add("GET", "/checkout/{id}", { req, p in
+            Self.checkoutPage(context, req, options, texts.localizer(req), id: p["id"]!)
+        })
+        r.add("GET", "/test-gateway/checkout/{id}", { req, p in
+            Self.testGatewayPage(context, req, texts.localizer(req), id: p["id"]!)
+        })
+        r.add("POST", "/test-gateway/checkout/{id}", { req, p in
+            Self.testGatewayPost(context, req, texts.localizer(req), id: p["id"]!)
+        })
         router = r
     }
 
@@ -55,19 +71,22 @@ public struct Portal: Sendable {
         case .redirectToPortal:
             return .redirect(to: context.branding.portalURL + "/")
         case .serviceActive:
-            return Self.activePage(context, "Your service is active. If a page sent you here, reload it.")
+            let l = texts.localizer(request)
+            return Self.activePage(context, l, l.t("message.activeStale"))
         case .unknownClient:
-            return Self.unknownPage(context, request, options)
+            return Self.unknownPage(context, request, options, texts.localizer(request))
         case .portal:
             switch router.match(request.method, request.path) {
             case .handler(let h, let params): return h(request, params)
             case .methodNotAllowed(let allowed):
-                var r = Self.message(context, 405, "This address does not accept \(request.method) requests.")
+                let l = texts.localizer(request)
+                var r = Self.message(context, l, 405, l.t("message.methodNotAllowed", ["method": request.method]))
                 r.addHeader("Allow", allowed.joined(separator: ", "))
                 return r
             case .notFound:
                 if client?.stopped == true { return .redirect(to: context.branding.portalURL + "/") }
-                return Self.message(context, 404, "There is no page at this address.")
+                let l = texts.localizer(request)
+                return Self.message(context, l, 404, l.t("message.notFound"))
             }
         }
     }
@@ -75,6 +94,7 @@ public struct Portal: Sendable {
     /// The client's address: the peer, or — behind a trusted proxy — the last address in
     /// `X-Forwarded-For` that is not itself a trusted proxy.
     static func clientAddress(_ request: HTTPRequest, _ options: PortalOptions) -> String {
+        if options.trustedProxies.isEmpty { return request.remoteAddress }
         func trusted(_ a: String) -> Bool {
             guard let p = try? IPPrefix(a) else { return false }
             return options.trustedProxies.contains { $0.contains(p) }
@@ -88,23 +108,25 @@ public struct Portal: Sendable {
 
     // MARK: Pages
 
-    static func page(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions) -> HTTPResponse {
+    static func page(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ texts: PortalTexts) -> HTTPResponse {
         let address = clientAddress(req, o)
-        guard let entry = c.directory.lookup(address) else { return unknownPage(c, req, o) }
+        let l = texts.localizer(req)
+        guard let entry = c.directory.lookup(address) else { return unknownPage(c, req, o, l) }
         let today = c.clock.today()
         let generation = c.store.generation
-        if let html = c.pageCache.get(address, generation: generation, date: today) { return pageResponse(html) }
+        // One entry per address and language: the page's words depend on both.
+        let key = address + "|" + l.language
+        if let html = c.pageCache.get(key, generation: generation, date: today) { return pageResponse(html) }
         do {
             let view = try PortalView.load(c.store, clientId: entry.clientId, on: today)
             let currency = Currency.named(c.store.settings.billing.currency) ?? .usd
-            var ctx = view.context(currency: currency, csrf: CSRF(key: c.csrfKey).token(for: address, on: today),
-                                   branding: c.branding)
-            ctx["lang"] = "en"
+            let ctx = view.context(currency: currency, csrf: CSRF(key: c.csrfKey).token(for: address, on: today),
+                                   branding: c.branding, l)
             let html = c.templates.render("portal/page", ctx)
-            c.pageCache.put(address, generation: generation, date: today, html: html)
+            c.pageCache.put(key, generation: generation, date: today, html: html)
             return pageResponse(html)
         } catch {
-            return failure(c, error)
+            return failure(c, l, error)
         }
     }
 
@@ -123,35 +145,43 @@ public struct Portal: Sendable {
         return r
     }
 
-    static func activePage(_ c: WebContext, _ text: String, status: Int = 200) -> HTTPResponse {
-        var r = HTTPResponse.html(
-            c.templates.render("portal/active", ["ispName": c.branding.ispName, "contact": c.branding.contact,
-                                                 "message": text, "lang": "en"]), status: status)
+    static func activePage(_ c: WebContext, _ l: Localizer, _ text: String, status: Int = 200) -> HTTPResponse {
+        var ctx = common(c, l)
+        ctx["message"] = text
+        var r = HTTPResponse.html(c.templates.render("portal/active", ctx), status: status)
         r.addHeader("Cache-Control", "no-store")
         return r
     }
 
-    static func unknownPage(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions) -> HTTPResponse {
-        message(c, 404, "This device's address (\(clientAddress(req, o))) does not belong to any service. If you are a client, please contact us.")
+    static func unknownPage(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer) -> HTTPResponse {
+        message(c, l, 404, l.t("message.unknownDevice", ["address": clientAddress(req, o)]))
     }
 
-    static func message(_ c: WebContext, _ status: Int, _ text: String) -> HTTPResponse {
-        var r = HTTPResponse.html(
-            c.templates.render("portal/message", ["ispName": c.branding.ispName, "contact": c.branding.contact,
-                                                  "message": text, "lang": "en", "error": status >= 400]),
-            status: status)
+    static func message(_ c: WebContext, _ l: Localizer, _ status: Int, _ text: String) -> HTTPResponse {
+        var ctx = common(c, l)
+        ctx["message"] = text
+        ctx["error"] = status >= 400
+        var r = HTTPResponse.html(c.templates.render("portal/message", ctx), status: status)
         r.addHeader("Cache-Control", "no-store")
         return r
     }
 
-    static func failure(_ c: WebContext, _ error: Error) -> HTTPResponse {
+    /// What every portal template shows: the ISP, its contact details (as edited by the admins
+    /// for this language, else configured), the language and its strings (`{{t.key}}`).
+    static func common(_ c: WebContext, _ l: Localizer) -> [String: Any] {
+        let edited = l.t("contact")
+        return ["ispName": c.branding.ispName, "contact": edited.isEmpty || edited == "contact" ? c.branding.contact : edited,
+                "lang": l.language, "t": l.forTemplates]
+    }
+
+    static func failure(_ c: WebContext, _ l: Localizer, _ error: Error) -> HTTPResponse {
         switch error {
         case let b as BillingError:
             let status = if case .notFound = b { 404 } else { 422 }
-            return message(c, status, b.description)
+            return message(c, l, status, b.description)
         default:
             c.logger.error("portal request failed", metadata: ["error": "\(error)"])
-            return message(c, 500, "Something went wrong on our side. Nothing was charged. Please try again.")
+            return message(c, l, 500, l.t("message.internal"))
         }
     }
 

@@ -6,8 +6,9 @@ import PorticoStore
 /// whether postponing is offered. Turned into the template's context by `context()`.
 struct PortalView {
     struct Line {
+        enum Reason { case ended, admin, nonPayment }
         var service: ServiceRecord
-        var reason: String
+        var reason: Reason
     }
 
     var client: ClientRecord
@@ -30,13 +31,13 @@ struct PortalView {
         var view = PortalView(client: client, stopped: [], active: [], overdue: overdue,
                               overdueTotal: openQuote.overdueTotal, reactivations: [], prepayments: [], canPostpone: false)
         for s in services where s.status == .suspended || s.status == .ended {
-            let reason: String
+            let reason: Line.Reason
             if s.status == .ended {
-                reason = "Your \(s.service.planName) service ended on \(s.service.activeTo?.description ?? "-")."
+                reason = .ended
             } else if try store.isSuspendedByAdmin(serviceId: s.id, on: today) {
-                reason = "Your \(s.service.planName) service has been suspended. Please contact us."
+                reason = .admin
             } else {
-                reason = "Your \(s.service.planName) service is suspended because invoices are overdue."
+                reason = .nonPayment
             }
             view.stopped.append(Line(service: s, reason: reason))
             if s.status == .ended && settings.reactivation.enabled {
@@ -61,16 +62,33 @@ struct PortalView {
         return view
     }
 
-    func context(currency: Currency, csrf: String, branding: Branding) -> [String: Any] {
+    /// The reason shown for a stopped service, in the client's language (admins may edit it).
+    static func reason(_ line: Line, _ l: Localizer) -> String {
+        let plan = line.service.service.planName
+        return switch line.reason {
+        case .ended: l.t("reason.ended", ["plan": plan, "date": line.service.service.activeTo?.description ?? "-"])
+        case .admin: l.t("reason.admin", ["plan": plan])
+        case .nonPayment: l.t("reason.nonPayment", ["plan": plan])
+        }
+    }
+
+    func context(currency: Currency, csrf: String, branding: Branding, _ l: Localizer) -> [String: Any] {
         let money = { (m: Money) in currency.format(m) }
+        let edited = l.t("contact")
+        let notice = l.t("page.notice")
         return [
             "ispName": branding.ispName,
-            "contact": branding.contact,
-            "clientName": client.name,
+            "contact": edited.isEmpty || edited == "contact" ? branding.contact : edited,
+            "lang": l.language,
+            "t": l.forTemplates,
+            "hello": l.t("hello", ["name": client.name]),
+            "notice": notice == "page.notice" ? "" : notice,
             "csrf": csrf,
             "stopped": !stopped.isEmpty,
-            "reasons": stopped.map { ["text": $0.reason] },
-            "activeServices": active.map { ["plan": $0.service.planName, "status": $0.status.rawValue] },
+            "reasons": stopped.map { ["text": Self.reason($0, l)] },
+            "activeServices": active.map {
+                ["plan": $0.service.planName, "status": l.t("status." + $0.status.rawValue)]
+            },
             "hasOverdue": !overdue.isEmpty,
             "overdue": overdue.map { d -> [String: Any] in
                 ["number": d.number, "issuedOn": d.issuedOn.description, "dueOn": d.dueOn.description,
@@ -79,15 +97,16 @@ struct PortalView {
             "overdueTotal": money(overdueTotal),
             "hasReactivation": !reactivations.isEmpty,
             "reactivations": reactivations.enumerated().map { i, r -> [String: Any] in
-                ["serviceId": r.serviceId, "months": r.months, "price": money(r.price), "total": money(r.total),
-                 "checked": i == 0, "plural": r.months != 1]
+                ["serviceId": r.serviceId, "months": r.months, "label": "\(l.months(r.months)) · \(money(r.price))",
+                 "total": money(r.total), "checked": i == 0]
             },
             "hasPrepayment": !prepayments.isEmpty,
             "prepayments": prepayments.enumerated().map { i, p -> [String: Any] in
-                ["months": p.months, "price": money(p.price), "total": money(p.total), "checked": i == 0,
-                 "plural": p.months != 1]
+                ["months": p.months, "label": "+ \(l.months(p.months)) · \(money(p.price))", "total": money(p.total),
+                 "checked": i == 0]
             },
             "canPayOverdue": overdueTotal > .zero && !stopped.allSatisfy { $0.service.status == .ended },
+            "payButton": l.t("pay.button", ["amount": money(overdueTotal)]),
             "canPostpone": canPostpone,
         ]
     }

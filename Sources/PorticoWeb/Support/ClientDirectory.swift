@@ -11,6 +11,10 @@ public final class ClientDirectory: Sendable {
         /// Prefix lengths in use per family, longest first, so a lookup tries only those.
         var lengths: [IPPrefix.Family: [Int]] = [:]
         var lengthCounts: [IPPrefix.Family: [Int: Int]] = [:]
+        /// IPv4 prefixes again, keyed `address << 8 | length`, so the redirect path's lookup
+        /// is integer arithmetic and hashing, with no allocation.
+        var v4Owner: [UInt64: (client: Int64, prefix: IPPrefix)] = [:]
+        var v4Stopped: Set<UInt64> = []
     }
 
     let table = Mutex(Table())
@@ -23,6 +27,7 @@ public final class ClientDirectory: Sendable {
             t = Table()
             for (client, addresses) in owners { Self.set(&t, client, addresses) }
             t.stopped = stopped
+            t.v4Stopped = Set(stopped.compactMap(Self.v4Key))
         }
     }
 
@@ -38,6 +43,8 @@ public final class ClientDirectory: Sendable {
         table.withLock { t in
             t.stopped.subtract(release)
             t.stopped.formUnion(suspend)
+            t.v4Stopped.subtract(release.compactMap(Self.v4Key))
+            t.v4Stopped.formUnion(suspend.compactMap(Self.v4Key))
         }
     }
 
@@ -66,10 +73,26 @@ public final class ClientDirectory: Sendable {
     /// allocating: this runs for every redirect.
     public func lookup(_ text: String) -> Entry? {
         if let v4 = Self.ipv4Bytes(text) {
-            return lookup(try! IPPrefix(family: .ipv4, bytes: [v4.0, v4.1, v4.2, v4.3], length: 32))
+            let address = UInt32(v4.0) << 24 | UInt32(v4.1) << 16 | UInt32(v4.2) << 8 | UInt32(v4.3)
+            return table.withLock { t in
+                for length in t.lengths[.ipv4] ?? [] {
+                    let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)
+                    let key = UInt64(address & mask) << 8 | UInt64(length)
+                    if let hit = t.v4Owner[key] {
+                        return Entry(clientId: hit.client, prefix: hit.prefix, stopped: t.v4Stopped.contains(key))
+                    }
+                }
+                return nil
+            }
         }
         guard let p = try? IPPrefix(text) else { return nil }
         return lookup(p)
+    }
+
+    static func v4Key(_ p: IPPrefix) -> UInt64? {
+        guard p.family == .ipv4 else { return nil }
+        let a = UInt32(p.bytes[0]) << 24 | UInt32(p.bytes[1]) << 16 | UInt32(p.bytes[2]) << 8 | UInt32(p.bytes[3])
+        return UInt64(a) << 8 | UInt64(p.length)
     }
 
     static func ipv4Bytes(_ text: String) -> (UInt8, UInt8, UInt8, UInt8)? {
@@ -107,10 +130,12 @@ public final class ClientDirectory: Sendable {
         var touched: Set<IPPrefix.Family> = []
         for old in t.byClient[client] ?? [] where t.owner[old] == client {
             t.owner[old] = nil
+            if let k = v4Key(old) { t.v4Owner[k] = nil }
             t.lengthCounts[old.family, default: [:]][old.length, default: 1] -= 1
             touched.insert(old.family)
         }
         for p in addresses {
+            if let k = v4Key(p) { t.v4Owner[k] = (client, p) }
             if t.owner.updateValue(client, forKey: p) == nil {
                 t.lengthCounts[p.family, default: [:]][p.length, default: 0] += 1
             }

@@ -44,8 +44,25 @@ public final class Templates: Sendable {
     }
 
     /// Renders `name` with `context`; an unknown template is a programming error reported as text.
+    ///
+    /// Empty strings are left out first: swift-mustache treats any string, even "", as true in
+    /// a section, so `{{#contact}}…{{/contact}}` would show an empty box. Left out, they render
+    /// as nothing and count as false, as in other Mustache implementations.
     public func render(_ name: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: name) ?? "template \(name) is missing"
+        library.render(Self.withoutEmptyStrings(context) as! [String: Any], withTemplate: name) ?? "template \(name) is missing"
+    }
+
+    static func withoutEmptyStrings(_ value: Any) -> Any {
+        switch value {
+        case let dictionary as [String: Any]:
+            var out: [String: Any] = [:]
+            for (key, v) in dictionary where !((v as? String)?.isEmpty ?? false) { out[key] = withoutEmptyStrings(v) }
+            return out
+        case let array as [[String: Any]]:
+            return array.map { withoutEmptyStrings($0) }
+        default:
+            return value
+        }
     }
 
     public func has(_ name: String) -> Bool { library.getTemplate(named: name) != nil }

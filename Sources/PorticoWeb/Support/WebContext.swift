@@ -51,6 +51,8 @@ public final class WebContext: Sendable {
         self.logger = logger
         directory = ClientDirectory()
         csrfKey = try store.secret(named: "csrf") { randomBytes(32) }
+        // Changes made through the server queue their emails in their own transaction.
+        store.setMessageComposer(EmailComposer(templates: templates, branding: branding))
         try reloadDirectory()
     }
 
@@ -95,17 +97,6 @@ public final class WebContext: Sendable {
 public func randomBytes(_ n: Int) -> [UInt8] {
     var g = SystemRandomNumberGenerator()
     return (0..<n).map { _ in UInt8.random(in: 0...255, using: &g) }
-}
-
-/// Lower-case hex.
-public func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef")
-    var s = ""
-    for b in bytes {
-        s.append(digits[Int(b >> 4)])
-        s.append(digits[Int(b & 15)])
-    }
-    return s
 }
 
 /// Small URL helpers that need no Foundation.
