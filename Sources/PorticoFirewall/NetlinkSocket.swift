@@ -43,8 +43,8 @@ final class NetlinkSocket {
                 "setsockopt(SO_RCVTIMEO)",
                 setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)))
         } catch {
-            mnl_socket_close(handle)
-            receiveBuffer.deallocate()
+            // Every stored property is set by now, so a throw here runs `deinit`, which closes
+            // the socket and frees the buffer; doing it here as well was a double free.
             throw error
         }
     }
