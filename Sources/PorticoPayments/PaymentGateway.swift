@@ -107,4 +107,7 @@ public protocol PaymentGateway: Sendable {
     func createCheckout(_ request: CheckoutRequest) throws(GatewayError) -> GatewayCheckout
     /// nil when the callback is authentic but says nothing final (e.g. a pending session).
     func verify(_ callback: GatewayCallback) throws(GatewayError) -> GatewayOutcome?
+    /// Calls the provider with the configured credentials and says what it answered (the
+    /// admin settings' "Test connection").
+    func testConnection() throws(GatewayError) -> String
 }

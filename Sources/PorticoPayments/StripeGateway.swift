@@ -131,6 +131,20 @@ public struct StripeGateway: PaymentGateway {
         return GatewayOutcome(checkoutId: checkoutId, reference: session.id, result: outcome)
     }
 
+    /// Reads the account's balance (`GET /v1/balance`), which any secret key may: proves the key,
+    /// the API base and the network path, and says whether the key is live or test.
+    public func testConnection() throws(GatewayError) -> String {
+        let response = try call(
+            StripeHTTPRequest(method: "GET", url: credentials.apiBase + "/v1/balance", headers: authorization,
+                              timeoutSeconds: credentials.requestTimeoutSeconds), retryingWhenUnsent: true)
+        guard (200..<300).contains(response.status) else {
+            throw .unavailable("Stripe refused: \(stripeError(response))")
+        }
+        let live = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["livemode"] as? Bool
+        let mode = live.map { $0 ? "live mode" : "test mode" } ?? "mode unknown"
+        return "Connected to Stripe at \(credentials.apiBase) (\(mode))."
+    }
+
     /// The browser's return to `/checkout/{id}?session_id=cs_…`: the session is read from the
     /// API, and only a session of this checkout that Stripe says is paid confirms it.
     func verifyReturn(_ callback: GatewayCallback) throws(GatewayError) -> GatewayOutcome? {

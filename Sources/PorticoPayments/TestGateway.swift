@@ -19,6 +19,10 @@ public struct TestGateway: PaymentGateway {
         GatewayCheckout(reference: "test_" + request.checkoutId, redirectURL: "/test-gateway/checkout/\(request.checkoutId)")
     }
 
+    public func testConnection() throws(GatewayError) -> String {
+        "The test gateway is served by Portico itself (TEST MODE): nothing to reach."
+    }
+
     /// The signed fields the gateway's page puts in its form.
     public func formFields(checkoutId: String, amount: Money, currency: String) -> [String: String] {
         ["amount": String(amount.minorUnits), "currency": currency,

@@ -71,6 +71,24 @@ struct StripeGatewayTests {
         }
     }
 
+    /// The admin settings' "Test connection": GET /v1/balance with the key; the answer says the mode.
+    @Test func testConnectionReadsTheBalance() throws {
+        let ok = ScriptedTransport(status: 200, json: #"{"object":"balance","livemode":false,"available":[]}"#)
+        let message = try S.gateway(ok).testConnection()
+        #expect(message.contains("Connected to Stripe") && message.contains("test mode"))
+        #expect(ok.requests.map(\.method) == ["GET"])
+        #expect(ok.requests.first?.url.hasSuffix("/v1/balance") == true)
+        #expect(ok.requests.first?.headers.contains { $0.name == "Authorization" && $0.value == "Bearer " + S.key } == true)
+        let refused = ScriptedTransport(
+            status: 401, json: #"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_xyz"}}"#)
+        #expect(throws: GatewayError.self) { try S.gateway(refused).testConnection() }
+        do {
+            _ = try S.gateway(refused).testConnection()
+        } catch {
+            #expect(error.description.contains("401") && !error.description.contains("sk_test_xyz"))
+        }
+    }
+
     @Test func transportFailureIsUnavailableAndRetriedOnlyWhenNothingWasSent() {
         let refused = ScriptedTransport { _ throws(StripeTransportError) in
             throw StripeTransportError("Could not connect to server (curl 7)", beforeConnecting: true)

@@ -74,7 +74,26 @@ extension AdminUI {
                 },
             ]
         }
-        return page("settings", title: "Settings", section: "settings", r, ["groups": groups, "languages": languages])
+        let gateway = context.gateway
+        let gatewayView: [String: Any] = [
+            "name": gateway.name, "hosts": gateway.allowedHosts.joined(separator: ", "),
+            "webhook": gateway.name == "stripe" ? context.branding.portalURL + "/webhooks/stripe" : "",
+        ]
+        return page("settings", title: "Settings", section: "settings", r,
+                    ["groups": groups, "languages": languages, "gateway": gatewayView])
+    }
+
+    /// "Test connection": calls the payment provider with the configured credentials.
+    func testGateway(_ r: AdminRequest) throws -> HTTPResponse {
+        let flash: Flash
+        do {
+            flash = Flash(kind: .ok, text: try context.gateway.testConnection())
+        } catch {
+            flash = Flash(kind: .error, text: error.description)
+        }
+        try store.auditAdminAction(on: context.clock.today(), event: "gateway tested",
+                                   reason: "by \(r.session.username): \(flash.text)")
+        return r.back(default: "/settings", flash: flash)
     }
 
     static let groupTitles = [

@@ -208,6 +208,7 @@ public struct AdminUI: Sendable {
         Route(method: "GET", path: "/settings") { ui, r in try ui.settings(r) },
         Route(method: "POST", path: "/settings") { ui, r in try ui.saveSettings(r) },
         Route(method: "POST", path: "/settings/portal-texts") { ui, r in try ui.savePortalTexts(r) },
+        Route(method: "POST", path: "/settings/gateway-test") { ui, r in try ui.testGateway(r) },
         Route(method: "GET", path: "/walled-garden") { ui, r in try ui.walledGarden(r) },
         Route(method: "GET", path: "/audit") { ui, r in try ui.audit(r) },
         Route(method: "GET", path: "/outbox") { ui, r in try ui.outbox(r) },
