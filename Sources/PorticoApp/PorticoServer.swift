@@ -17,6 +17,8 @@ public final class PorticoServer: Sendable {
     let admin: HTTPServer
     let logger: Logger
     let background: BackgroundLoops
+    /// The allowlist's host names, resolved in the background (issue 4, `PorticoServer+Allowlist.swift`).
+    let allowlist: AllowlistResolver
 
     /// Opens the database, rebuilds the walled garden from it, and binds both listeners.
     public init(configuration: PorticoConfiguration, logger: Logger, clock: InstallationClock? = nil) throws {
@@ -47,6 +49,9 @@ public final class PorticoServer: Sendable {
         adminHTTP.port = configuration.adminListen.port
         admin = HTTPServer(configuration: adminHTTP, logger: logger) { adminHandler.handle($0) }
         background = BackgroundLoops()
+        allowlist = AllowlistResolver(  // issue 4: configured names + the gateway's hosts
+            hosts: configuration.allowedHosts + gateway.allowedHosts,
+            timeout: .seconds(configuration.resolverTimeoutSeconds), logger: logger)
     }
 
     static func makeFirewall(_ c: PorticoConfiguration, logger: Logger) throws -> any WalledGardenFirewall {
@@ -68,12 +73,14 @@ public final class PorticoServer: Sendable {
     public func walledGardenState() throws -> WalledGardenState {
         var allowed = configuration.allowedDestinations
         if let portalIP = try? IPPrefix(configuration.dnatIPv4 ?? configuration.portalListen.host) { allowed.append(portalIP) }
+        allowed += allowlist.addresses  // issue 4: last good addresses of the allowed hosts; never resolves here
         return WalledGardenState(suspended: try context.store.stoppedAddresses().sorted(), allowed: allowed)
     }
 
     /// Catches billing up, rebuilds the walled garden, starts listening and the background loops.
     public func start() throws {
         try runDueBilling()
+        allowlist.refresh()  // issue 4: bounded by resolverTimeoutSeconds; nothing to do without names
         try context.firewall.rebuild(walledGardenState())
         try context.reloadDirectory()
         try portal.start()
@@ -93,6 +100,7 @@ public final class PorticoServer: Sendable {
                 logger.error("reconciler failed", metadata: ["error": "\(error)"])
             }
         }
+        startAllowlistRefresh()  // issue 4
     }
 
     public var portalPort: UInt16 { portal.port }

@@ -9,7 +9,8 @@ import PorticoWeb
 struct Portico: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portico", abstract: "Walled-garden captive portal and billing for ISPs.",
-        subcommands: [Serve.self, Demo.self, Migrate.self, Billing.self, Ledger.self, APIToken.self, Bench.self])
+        subcommands: [Serve.self, Demo.self, Migrate.self, Billing.self, Ledger.self, APIToken.self, Bench.self,
+                      Firewall.self])  // Firewall: issue 4
 }
 
 /// Options every command takes.
@@ -105,6 +106,7 @@ struct Demo: ParsableCommand {
         abstract: "A demo installation: plans, clients and services in every state and the test gateway; then serve it.")
     @OptionGroup var options: CommonOptions
     @OptionGroup var server: ServerOptions
+    @OptionGroup var walledGarden: FirewallOptions  // issue 4
     @Flag(help: "Only create the demo data and run billing; do not start the servers.") var populateOnly = false
 
     func run() throws {
@@ -122,6 +124,7 @@ struct Demo: ParsableCommand {
         c.ispName = "Demo ISP"
         c.contact = "support@demo-isp.example · +1 555 0100"
         try reporting { try server.apply(to: &c) }
+        try walledGarden.apply(to: &c)  // issue 4
         try serve(c) { s in
             let portal = "http://\(c.portalListen.host):\(s.portalPort)/"
             print("portal  \(portal)")
@@ -136,7 +139,7 @@ struct Demo: ParsableCommand {
 }
 
 struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [BillingBench.self, HTTPSetup.self])
+    static let configuration = CommandConfiguration(abstract: "Benchmarks.", subcommands: [BillingBench.self, HTTPSetup.self, FirewallBench.self])
 
     struct HTTPSetup: ParsableCommand {
         static let configuration = CommandConfiguration(

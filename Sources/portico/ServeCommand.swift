@@ -54,11 +54,13 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the portal, the admin API and the daily billing run.")
     @OptionGroup var options: CommonOptions
     @OptionGroup var server: ServerOptions
+    @OptionGroup var walledGarden: FirewallOptions  // issue 4
 
     func run() throws {
         var c = PorticoConfiguration()
         c.databasePath = options.database
         try reporting { try server.apply(to: &c) }
+        try walledGarden.apply(to: &c)  // issue 4
         try serve(c) { s in
             print("portal http://\(c.portalListen.host):\(s.portalPort)/  admin http://\(c.adminListen.host):\(s.adminPort)/")
         }
