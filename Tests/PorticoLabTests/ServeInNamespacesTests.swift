@@ -147,4 +147,56 @@ struct ServeInNamespacesTests {
             #expect(try ServeLab.firewall("sync", lab, database: database).output.contains("nothing to repair"))
         }
     }
+
+    /// deploy/router-sync on another router (the internet namespace stands in for it), polling the
+    /// admin API of the serve in the router namespace.
+    @Test func routerSyncScriptLoadsTheListAndFollowsChanges() throws {
+        try Topology.with { lab in
+            let scratch = try lab.temporaryDirectory("router-sync")
+            let database = try ServeLab.prepareDatabase(in: scratch)
+            let token = try Lab.run([ServeLab.binary!.path, "api-token", "create", "--database", database.path])
+            try #require(token.status == 0)
+            let tokenFile = scratch.appendingPathComponent("token")
+            try Data(token.output.utf8).write(to: tokenFile)
+            _ = try ServeLab.start(&lab, database: database, adminListen: "10.20.0.1:8081")
+            let router = lab.router
+            let other = lab.internet
+            let sync = {
+                try Lab.run(
+                    [
+                        "ip", "netns", "exec", other, "env", "PORTICO_URL=http://10.20.0.1:8081",
+                        "PORTICO_TOKEN_FILE=\(tokenFile.path)", "STATE_DIR=\(scratch.path)/state", "sh",
+                        ServeLab.routerSync.path,
+                    ], stderr: true)
+            }
+            let set = {
+                try Lab.run("ip", "netns", "exec", other, "nft", "list", "set", "inet", "walled_garden", "suspended4")
+                    .output
+            }
+            let first = try sync()
+            #expect(first.status == 0, "\(first.output)")
+            let loaded = try set()
+            #expect(loaded.contains("elements = { 10.10.0.2 }"), "\(loaded)")
+
+            // Unchanged list: 304, nothing reloaded (an element added by hand stays).
+            try #require(
+                try Lab.run(
+                    "ip", "netns", "exec", other, "nft", "add", "element", "inet", "walled_garden", "suspended4",
+                    "{ 192.0.2.1 }"
+                ).status == 0)
+            #expect(try sync().status == 0)
+            #expect(try set().contains("192.0.2.1"))
+
+            // Released in Portico: the next poll loads the new (empty) list in one transaction.
+            let release = try Lab.run(
+                "ip", "netns", "exec", router, "curl", "-sf", "-X", "POST", "-H",
+                "Authorization: Bearer \(token.output.trimmingCharacters(in: .whitespacesAndNewlines))",
+                "--data", #"{"reason":"test"}"#,
+                "http://10.20.0.1:8081/api/v1/services/\(database.suspendedServiceId)/release")
+            #expect(release.status == 0, "\(release.output)")
+            #expect(try sync().status == 0)
+            let after = try set()
+            #expect(!after.contains("10.10.0.2") && !after.contains("192.0.2.1") && after.contains("set suspended4"), "\(after)")
+        }
+    }
 }

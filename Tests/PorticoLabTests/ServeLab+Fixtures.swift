@@ -92,18 +92,18 @@ enum ServeLab {
     /// client's resolver, then starts `portico serve` in the router and waits for the portal.
     /// Returns the serve log's path.
     static func start(
-        _ lab: inout Topology, database: Database, reconcileInterval: Int = 60
+        _ lab: inout Topology, database: Database, reconcileInterval: Int = 60, adminListen: String = "127.0.0.1:8081"
     ) throws -> URL {
         try lab.addAddress("\(activeAddress)/24", in: lab.client)
         try lab.addAddress("\(dnsAddress)/24", in: lab.internet)
         try lab.setResolver(dnsAddress, for: lab.client)
         try lab.startHTTPServer(in: lab.internet, address: "10.20.0.2", port: 80, marker: "INTERNET")
-        try lab.startBackground(in: lab.internet, ["python3", "-c", dnsResponder, dnsAddress, "10.20.0.2"])
+        try lab.startBackground(in: lab.internet, ["python3", dnsResponder.path, dnsAddress, "10.20.0.2"])
         let log = try lab.temporaryDirectory("serve-log").appendingPathComponent("serve.log")
         let serve = try lab.startBackground(
             in: lab.router,
             [
-                binary!.path, "serve", "--database", database.path, "--admin-listen", "127.0.0.1:8081",
+                binary!.path, "serve", "--database", database.path, "--admin-listen", adminListen,
                 "--firewall", "nftables", "--templates", templates.path, "--reconcile-interval", String(reconcileInterval),
             ] + walledGardenFlags, log: log)
         for _ in 0..<100 {
@@ -121,25 +121,11 @@ enum ServeLab {
             stderr: true)
     }
 
-    /// A DNS responder on UDP 53 answering every A query with one address, other types with no
-    /// answer (NOERROR): enough for glibc's resolver.
-    static let dnsResponder = """
-        import socket, sys
-        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        s.bind((sys.argv[1], 53))
-        answer = bytes(int(x) for x in sys.argv[2].split('.'))
-        while True:
-            q, peer = s.recvfrom(512)
-            end = 12
-            while q[end] != 0:
-                end += q[end] + 1
-            end += 5
-            is_a = q[end - 4:end - 2] == b'\\x00\\x01'
-            r = q[:2] + b'\\x81\\x80' + q[4:6] + (b'\\x00\\x01' if is_a else b'\\x00\\x00') + b'\\x00\\x00\\x00\\x00' + q[12:end]
-            if is_a:
-                r += b'\\xc0\\x0c\\x00\\x01\\x00\\x01\\x00\\x00\\x00\\x3c\\x00\\x04' + answer
-            s.sendto(r, peer)
-        """
+    /// The lab's DNS responder (every A query answered with one address): deploy/lab/dns-responder.py.
+    static let dnsResponder = packageRoot.appendingPathComponent("deploy/lab/dns-responder.py")
+
+    /// The router-sync recipe's script (deploy/router-sync).
+    static let routerSync = packageRoot.appendingPathComponent("deploy/router-sync/portico-walled-garden-sync")
 
     /// A client connection opened now through the DNAT (to 10.20.0.2:80, so to the portal) and
     /// kept alive: two requests on it, each answer's status line and Location written to `out`;
