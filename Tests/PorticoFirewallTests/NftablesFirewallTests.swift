@@ -18,7 +18,8 @@ struct NftablesFirewallTests {
             #expect(Lab.names("table", in: objects) == ["portico"])
             #expect(
                 Lab.names("set", in: objects) == [
-                    "allowed4", "allowed6", "suspended4", "suspended4_hosts", "suspended6", "suspended6_hosts",
+                    "allowed4", "allowed4_dns", "allowed6", "allowed6_dns", "suspended4", "suspended4_hosts",
+                    "suspended6", "suspended6_hosts",
                 ])
             #expect(
                 Lab.names("chain", in: objects) == [
@@ -145,6 +146,17 @@ extension NftablesFirewallTests {
             #expect(try firewall.suspendedPrefixes() == state.suspended.sorted())
             #expect(try firewall.reconcile(state).isClean)
 
+            // What dnsmasq adds to the dns-filled sets is not drift: reconcile and status leave it.
+            for (set, address) in [("allowed4_dns", "198.51.100.77"), ("allowed6_dns", "2001:db8:77::1")] {
+                try #require(
+                    try Lab.run("ip", "netns", "exec", ns, "nft", "add", "element", "inet", "portico", set, "{ \(address) }")
+                        .status == 0)
+            }
+            #expect(try firewall.reconcile(state).isClean)
+            #expect(try firewall.status(state).isClean)
+            let dnsFilled = try Lab.run("ip", "netns", "exec", ns, "nft", "list", "set", "inet", "portico", "allowed4_dns")
+            #expect(dnsFilled.output.contains("198.51.100.77 expires"), "\(dnsFilled.output)")
+
             // Rules flushed: the table is rebuilt.
             try #require(try Lab.run("ip", "netns", "exec", ns, "nft", "flush", "table", "inet", "portico").status == 0)
             #expect(try Lab.listTable(ns)?.contains { $0["rule"] != nil } == false)
@@ -159,7 +171,7 @@ extension NftablesFirewallTests {
             let deleted = try firewall.reconcile(state)
             #expect(deleted.tableRebuilt)
             #expect(deleted.added == state.suspended.sorted())
-            #expect(try Lab.names("set", in: #require(try Lab.listTable(ns))).count == 6)
+            #expect(try Lab.names("set", in: #require(try Lab.listTable(ns))).count == 8)
             #expect(try firewall.suspendedPrefixes() == state.suspended.sorted())
             #expect(try firewall.reconcile(state).isClean)
 

@@ -199,4 +199,55 @@ struct ServeInNamespacesTests {
             #expect(!after.contains("10.10.0.2") && !after.contains("192.0.2.1") && after.contains("set suspended4"), "\(after)")
         }
     }
+
+    /// deploy/dnsmasq.md: dnsmasq on the router resolves for the clients and, with `nftset=`, adds
+    /// the allowlist's addresses to `allowed4_dns` as they are resolved; the reconciler leaves them.
+    @Test(.enabled(if: ServeLab.dnsmasqUnavailableReason == nil, Comment(rawValue: ServeLab.dnsmasqUnavailableReason ?? "")))
+    func dnsmasqFillsTheAllowedSetAsClientsResolveTheName() throws {
+        try Topology.with { lab in
+            let scratch = try lab.temporaryDirectory("dnsmasq")
+            let database = try ServeLab.prepareDatabase(in: scratch)
+            try lab.addAddress("\(ServeLab.paymentHost)/24", in: lab.internet)
+            try lab.startHTTPServer(in: lab.internet, address: ServeLab.paymentHost, port: 80, marker: "GATEWAY")
+            _ = try ServeLab.start(&lab, database: database, reconcileInterval: 1, clientResolver: "10.10.0.1")
+            // dnsmasq daemonizes itself here: in the foreground under Foundation's Process it closes
+            // the descriptor Foundation watches, and Foundation then blocks in waitpid on it,
+            // hanging every later Process of this test run.
+            let pidFile = scratch.appendingPathComponent("dnsmasq.pid").path
+            let dnsmasq = try Lab.run(
+                [
+                    "ip", "netns", "exec", lab.router, "dnsmasq", "--no-resolv", "--no-hosts", "--user=root",
+                    "--port=53", "--listen-address=10.10.0.1", "--bind-interfaces", "--pid-file=\(pidFile)",
+                    "--server=\(ServeLab.dnsAddress)", "--nftset=/pay.example/4#inet#portico#allowed4_dns",
+                ], stderr: true)
+            try #require(dnsmasq.status == 0, "dnsmasq: \(dnsmasq.output)")
+            defer {
+                if let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
+                    let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+                {
+                    kill(pid, SIGKILL)
+                }
+            }
+            // Before any lookup the payment host is walled in like any other.
+            let before = try lab.fetch("http://\(ServeLab.paymentHost)/", extra: ["-i"])
+            #expect(before.body.contains("Location: http://10.10.0.1:8080/"), "\(before)")
+
+            var resolved = (status: Int32(-1), output: "")
+            for _ in 0..<30 where resolved.status != 0 {
+                resolved = try Lab.run("ip", "netns", "exec", lab.client, "getent", "ahostsv4", "pay.example")
+                if resolved.status != 0 { usleep(100_000) }
+            }
+            #expect(resolved.output.contains(ServeLab.paymentHost), "\(resolved)")
+            let set = try Lab.run("ip", "netns", "exec", lab.router, "nft", "list", "set", "inet", "portico", "allowed4_dns")
+            #expect(set.output.contains(ServeLab.paymentHost), "\(set.output)")
+            let byName = try lab.fetch("http://pay.example/")
+            #expect(byName.status == 0 && byName.body.contains("GATEWAY"), "\(byName)")
+            // Other hosts stay walled in; a few reconciler passes later the address is still allowed.
+            #expect(try lab.fetch("http://10.20.0.2/", extra: ["-i"]).body.contains("Location: http://10.10.0.1:8080/"))
+            usleep(2_500_000)
+            #expect(try lab.fetch("http://pay.example/").body.contains("GATEWAY"))
+            let status = try ServeLab.firewall("status", lab, database: database)
+            #expect(status.status == 0, "\(status.output)")
+        }
+    }
 }

@@ -44,6 +44,16 @@ enum ServeLab {
     static let suspendedAddress = "10.10.0.2"
     static let activeAddress = "10.10.0.3"
     static let dnsAddress = "10.20.0.53"
+    /// Where the DNS responder sends `pay.example` (the dnsmasq test serves a page there).
+    static let paymentHost = "10.20.0.80"
+
+    static let dnsmasqUnavailableReason: String? = {
+        if let reason = unavailableReason { return reason }
+        guard (try? Lab.run("sh", "-c", "command -v dnsmasq"))?.status == 0 else {
+            return "dnsmasq is not installed (make deps installs dnsmasq-base)"
+        }
+        return nil
+    }()
 
     /// The flags `serve` and `firewall status|sync` share in this lab.
     static let walledGardenFlags = [
@@ -92,13 +102,15 @@ enum ServeLab {
     /// client's resolver, then starts `portico serve` in the router and waits for the portal.
     /// Returns the serve log's path.
     static func start(
-        _ lab: inout Topology, database: Database, reconcileInterval: Int = 60, adminListen: String = "127.0.0.1:8081"
+        _ lab: inout Topology, database: Database, reconcileInterval: Int = 60, adminListen: String = "127.0.0.1:8081",
+        clientResolver: String = dnsAddress
     ) throws -> URL {
         try lab.addAddress("\(activeAddress)/24", in: lab.client)
         try lab.addAddress("\(dnsAddress)/24", in: lab.internet)
-        try lab.setResolver(dnsAddress, for: lab.client)
+        try lab.setResolver(clientResolver, for: lab.client)
         try lab.startHTTPServer(in: lab.internet, address: "10.20.0.2", port: 80, marker: "INTERNET")
-        try lab.startBackground(in: lab.internet, ["python3", dnsResponder.path, dnsAddress, "10.20.0.2"])
+        try lab.startBackground(
+            in: lab.internet, ["python3", dnsResponder.path, dnsAddress, "10.20.0.2", "pay.example=\(paymentHost)"])
         let log = try lab.temporaryDirectory("serve-log").appendingPathComponent("serve.log")
         let serve = try lab.startBackground(
             in: lab.router,
