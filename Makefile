@@ -9,7 +9,7 @@ DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-
 BENCH_PACKAGES := wrk nginx-light
 DB ?= .portico/demo.db
 
-.PHONY: deps install-packages build release test run bench clean
+.PHONY: deps install-packages build release test run bench bench-firewall clean
 
 deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEB_PACKAGES)"
@@ -46,6 +46,10 @@ bench: deps
 	mkdir -p .portico bench-results
 	.build/release/portico bench billing --database .portico/bench-billing.db | tee bench-results/billing.md
 	bench/http.sh
+
+# The walled garden's benchmarks (root): netlink figures and release latency in deploy/lab.
+bench-firewall: deps
+	bench/firewall.sh
 
 clean:
 	rm -rf .build .portico

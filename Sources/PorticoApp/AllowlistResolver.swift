@@ -26,7 +26,10 @@ public final class AllowlistResolver: Sendable {
     }
     private let state = Mutex(State())
 
-    public init(hosts: [String], timeout: Duration = .seconds(5), logger: Logger, lookup: @escaping Lookup = AllowlistResolver.getaddrinfo) {
+    public init(
+        hosts: [String], timeout: Duration = .seconds(5), logger: Logger,
+        lookup: @escaping Lookup = AllowlistResolver.getaddrinfo
+    ) {
         var seen = Set<String>()
         self.hosts = hosts.map { $0.lowercased() }.filter { !$0.isEmpty && seen.insert($0).inserted }
         self.timeout = timeout
@@ -61,10 +64,12 @@ public final class AllowlistResolver: Sendable {
                 }
                 switch result {
                 case .success(let found) where found.isEmpty:
-                    logger.warning("allowed host has no addresses; keeping the last good ones", metadata: ["host": "\(name)"])
+                    logger.warning(
+                        "allowed host has no addresses; keeping the last good ones", metadata: ["host": "\(name)"])
                 case .failure(let error):
-                    logger.warning("allowed host did not resolve; keeping the last good addresses",
-                                   metadata: ["host": "\(name)", "error": "\(error)"])
+                    logger.warning(
+                        "allowed host did not resolve; keeping the last good addresses",
+                        metadata: ["host": "\(name)", "error": "\(error)"])
                 case .success:
                     break
                 }
@@ -75,8 +80,9 @@ public final class AllowlistResolver: Sendable {
         let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
         if done.wait(timeout: .now() + seconds) == .timedOut {
             let late = state.withLock { $0.inFlight.intersection(names) }.sorted()
-            logger.warning("allowed hosts still resolving after the timeout; keeping their last good addresses",
-                           metadata: ["hosts": "\(late.joined(separator: " "))", "timeoutSeconds": "\(seconds)"])
+            logger.warning(
+                "allowed hosts still resolving after the timeout; keeping their last good addresses",
+                metadata: ["hosts": "\(late.joined(separator: " "))", "timeoutSeconds": "\(seconds)"])
         }
         return addresses != before
     }

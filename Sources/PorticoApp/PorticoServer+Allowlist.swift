@@ -11,9 +11,11 @@ extension PorticoServer {
             guard allowlist.refresh() else { return }
             do {
                 let report = try context.firewall.reconcile(walledGardenState())
-                logger.info("allowed hosts' addresses changed", metadata: [
-                    "added": "\(report.allowedAdded.count)", "removed": "\(report.allowedRemoved.count)",
-                ])
+                logger.info(
+                    "allowed hosts' addresses changed",
+                    metadata: [
+                        "added": "\(report.allowedAdded.count)", "removed": "\(report.allowedRemoved.count)",
+                    ])
             } catch {
                 logger.error("reconcile after the allowlist changed failed", metadata: ["error": "\(error)"])
             }

@@ -20,7 +20,9 @@ public enum WalledGardenMaintenance {
     /// What the sets must hold: the database's stopped addresses; the configured destinations,
     /// the portal, and the allowlist's names resolved now (bounded by `resolverTimeoutSeconds`),
     /// as `PorticoServer.walledGardenState()` does.
-    public static func expectedState(_ c: PorticoConfiguration, store: Store, logger: Logger) throws -> WalledGardenState {
+    public static func expectedState(_ c: PorticoConfiguration, store: Store, logger: Logger) throws
+        -> WalledGardenState
+    {
         var hosts = c.allowedHosts
         if c.gateway == .stripe {
             // The hosts are a fixed list; a gateway that cannot be built lists none.

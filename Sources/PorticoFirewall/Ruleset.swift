@@ -41,7 +41,8 @@ struct Ruleset: Equatable {
         var keyType: UInt32 { family == .ipv4 ? 7 : 8 }
         var keyLength: UInt32 { family == .ipv4 ? 4 : 16 }
         var flags: UInt32 {
-            (interval ? UInt32(NFT_SET_INTERVAL.rawValue) : 0) | (timeoutSeconds != nil ? UInt32(NFT_SET_TIMEOUT.rawValue) : 0)
+            (interval ? UInt32(NFT_SET_INTERVAL.rawValue) : 0)
+                | (timeoutSeconds != nil ? UInt32(NFT_SET_TIMEOUT.rawValue) : 0)
         }
         /// The flags `reconcile` compares with the kernel's.
         static let comparedFlags = UInt32(NFT_SET_INTERVAL.rawValue) | UInt32(NFT_SET_TIMEOUT.rawValue)

@@ -10,7 +10,12 @@ struct FirewallBench: ParsableCommand {
         abstract: "Rebuild with N addresses vs nft -f, and the netlink work of one release (root; scratch namespace).")
     @Option(help: "Addresses in the suspended set.") var addresses = 100_000
     @Option(help: "Single releases to time.") var releases = 1_000
-    @Option(help: "An existing scratch namespace to use (its table inet portico is replaced); default: one created and deleted here.")
+    @Option(
+        help:
+            ArgumentHelp(
+                "An existing scratch namespace to use (its table inet portico is replaced); "
+                    + "default: one created and deleted here.")
+    )
     var netns: String?
 
     func run() throws {

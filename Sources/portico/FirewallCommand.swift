@@ -14,7 +14,8 @@ struct Firewall: ParsableCommand {
     /// plus the walled-garden flags.
     struct Target: ParsableArguments {
         @Option(help: "Walled-garden backend: nftables (default here) or off.") var firewall = "nftables"
-        @Option(help: "The portal listener serve uses, HOST:PORT (its port is the DNAT port).") var portalListen: String?
+        @Option(help: "The portal listener serve uses, HOST:PORT (its port is the DNAT port).") var portalListen:
+            String?
         @OptionGroup var walledGarden: FirewallOptions
 
         func configuration(database: String) throws -> PorticoConfiguration {
@@ -60,18 +61,29 @@ struct Firewall: ParsableCommand {
             }
             let status = try WalledGardenMaintenance.firewall(c, logger: logger).status(state)
             let place = c.networkNamespace.map { "network namespace \($0)" } ?? "this network namespace"
-            print("kernel (\(place)): table inet portico \(status.tablePresent ? "present" : "MISSING")"
-                  + (status.tablePresent ? ", rules \(status.rulesMatch ? "as configured" : "DIFFER from the configuration")" : ""))
+            print(
+                "kernel (\(place)): table inet portico \(status.tablePresent ? "present" : "MISSING")"
+                    + (status.tablePresent
+                        ? ", rules \(status.rulesMatch ? "as configured" : "DIFFER from the configuration")" : ""))
             print("suspended sets: \(status.suspended.count) in the kernel, \(state.suspended.count) in the database")
-            print("allowed sets: \(status.allowed.count) in the kernel, \(status.allowed.count - status.allowedUnexpected.count + status.allowedMissing.count) expected")
+            let expectedAllowed = status.allowed.count - status.allowedUnexpected.count + status.allowedMissing.count
+            print("allowed sets: \(status.allowed.count) in the kernel, \(expectedAllowed) expected")
             if status.isClean {
                 print("drift: none")
                 return
             }
-            if !status.missing.isEmpty { print("drift: in the database, not in the kernel \(Firewall.list(status.missing))") }
-            if !status.unexpected.isEmpty { print("drift: in the kernel, not in the database \(Firewall.list(status.unexpected))") }
-            if !status.allowedMissing.isEmpty { print("drift: allowed, missing from the kernel \(Firewall.list(status.allowedMissing))") }
-            if !status.allowedUnexpected.isEmpty { print("drift: allowed in the kernel, not configured \(Firewall.list(status.allowedUnexpected))") }
+            if !status.missing.isEmpty {
+                print("drift: in the database, not in the kernel \(Firewall.list(status.missing))")
+            }
+            if !status.unexpected.isEmpty {
+                print("drift: in the kernel, not in the database \(Firewall.list(status.unexpected))")
+            }
+            if !status.allowedMissing.isEmpty {
+                print("drift: allowed, missing from the kernel \(Firewall.list(status.allowedMissing))")
+            }
+            if !status.allowedUnexpected.isEmpty {
+                print("drift: allowed in the kernel, not configured \(Firewall.list(status.allowedUnexpected))")
+            }
             if !status.tablePresent || !status.rulesMatch { print("drift: the table must be rebuilt") }
             print("run `portico firewall sync` (or wait for the reconciler of a running serve) to repair it")
             throw ExitCode(1)
@@ -99,7 +111,8 @@ struct Firewall: ParsableCommand {
             if report.tableRebuilt { print("sync: table inet portico rebuilt (missing or not as configured)") }
             print("sync: suspended added \(Firewall.list(report.added))")
             print("sync: suspended removed \(Firewall.list(report.removed))")
-            print("sync: allowed added \(Firewall.list(report.allowedAdded)), removed \(Firewall.list(report.allowedRemoved))")
+            print("sync: allowed added \(Firewall.list(report.allowedAdded))")
+            print("sync: allowed removed \(Firewall.list(report.allowedRemoved))")
         }
     }
 }

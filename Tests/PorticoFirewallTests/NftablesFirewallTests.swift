@@ -149,12 +149,15 @@ extension NftablesFirewallTests {
             // What dnsmasq adds to the dns-filled sets is not drift: reconcile and status leave it.
             for (set, address) in [("allowed4_dns", "198.51.100.77"), ("allowed6_dns", "2001:db8:77::1")] {
                 try #require(
-                    try Lab.run("ip", "netns", "exec", ns, "nft", "add", "element", "inet", "portico", set, "{ \(address) }")
-                        .status == 0)
+                    try Lab.run(
+                        "ip", "netns", "exec", ns, "nft", "add", "element", "inet", "portico", set, "{ \(address) }"
+                    )
+                    .status == 0)
             }
             #expect(try firewall.reconcile(state).isClean)
             #expect(try firewall.status(state).isClean)
-            let dnsFilled = try Lab.run("ip", "netns", "exec", ns, "nft", "list", "set", "inet", "portico", "allowed4_dns")
+            let dnsFilled = try Lab.run(
+                "ip", "netns", "exec", ns, "nft", "list", "set", "inet", "portico", "allowed4_dns")
             #expect(dnsFilled.output.contains("198.51.100.77 expires"), "\(dnsFilled.output)")
 
             // Rules flushed: the table is rebuilt.
@@ -227,7 +230,9 @@ extension NftablesFirewallTests {
         try Lab.withNamespace("overlap") { ns in
             let firewall = try NftablesFirewall(configuration: Lab.configuration(ns))
             try firewall.rebuild(WalledGardenState(suspended: [p("10.0.0.0/24")]))
-            #expect(throws: NetlinkError.self) { try firewall.suspend([p("10.0.0.0/25"), p("10.9.9.0/24"), p("10.9.8.7")]) }
+            #expect(throws: NetlinkError.self) {
+                try firewall.suspend([p("10.0.0.0/25"), p("10.9.9.0/24"), p("10.9.8.7")])
+            }
             #expect(try firewall.suspendedPrefixes() == [p("10.0.0.0/24")])
             // A single address inside a suspended prefix is a host-set element: no conflict.
             try firewall.suspend([p("10.0.0.7")])

@@ -43,7 +43,8 @@ struct ServeInNamespacesTests {
             var answers: [String] = []
             for _ in 0..<50 where answers.count < 2 {
                 usleep(100_000)
-                answers = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+                answers = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").map(
+                    String.init)
             }
             try #require(answers.count == 2, "keep-alive connection: \(answers)")
             #expect(answers.allSatisfy { $0.contains("302") && $0.contains("10.10.0.1:8080") }, "\(answers)")
@@ -78,7 +79,8 @@ struct ServeInNamespacesTests {
             _ = FileManager.default.createFile(atPath: go, contents: nil)
             for _ in 0..<60 where answers.count < 3 {
                 usleep(100_000)
-                answers = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+                answers = ((try? String(contentsOfFile: out, encoding: .utf8)) ?? "").split(separator: "\n").map(
+                    String.init)
             }
             try #require(answers.count == 3, "keep-alive connection: \(answers)")
             // Its conntrack entry went with the release: the next segment is forwarded to the real
@@ -196,13 +198,17 @@ struct ServeInNamespacesTests {
             #expect(release.status == 0, "\(release.output)")
             #expect(try sync().status == 0)
             let after = try set()
-            #expect(!after.contains("10.10.0.2") && !after.contains("192.0.2.1") && after.contains("set suspended4"), "\(after)")
+            #expect(
+                !after.contains("10.10.0.2") && !after.contains("192.0.2.1") && after.contains("set suspended4"),
+                "\(after)")
         }
     }
 
     /// deploy/dnsmasq.md: dnsmasq on the router resolves for the clients and, with `nftset=`, adds
     /// the allowlist's addresses to `allowed4_dns` as they are resolved; the reconciler leaves them.
-    @Test(.enabled(if: ServeLab.dnsmasqUnavailableReason == nil, Comment(rawValue: ServeLab.dnsmasqUnavailableReason ?? "")))
+    @Test(
+        .enabled(
+            if: ServeLab.dnsmasqUnavailableReason == nil, Comment(rawValue: ServeLab.dnsmasqUnavailableReason ?? "")))
     func dnsmasqFillsTheAllowedSetAsClientsResolveTheName() throws {
         try Topology.with { lab in
             let scratch = try lab.temporaryDirectory("dnsmasq")
@@ -238,7 +244,8 @@ struct ServeInNamespacesTests {
                 if resolved.status != 0 { usleep(100_000) }
             }
             #expect(resolved.output.contains(ServeLab.paymentHost), "\(resolved)")
-            let set = try Lab.run("ip", "netns", "exec", lab.router, "nft", "list", "set", "inet", "portico", "allowed4_dns")
+            let set = try Lab.run(
+                "ip", "netns", "exec", lab.router, "nft", "list", "set", "inet", "portico", "allowed4_dns")
             #expect(set.output.contains(ServeLab.paymentHost), "\(set.output)")
             let byName = try lab.fetch("http://pay.example/")
             #expect(byName.status == 0 && byName.body.contains("GATEWAY"), "\(byName)")

@@ -31,9 +31,11 @@ enum ServeLab {
     static let unavailableReason: String? = {
         if let reason = Lab.trafficUnavailableReason { return reason }
         guard binary != nil else {
-            return "the portico binary is not built (run `swift build --build-tests`, which builds .build/debug/portico)"
+            return
+                "the portico binary is not built (run `swift build --build-tests`, which builds .build/debug/portico)"
         }
-        guard FileManager.default.fileExists(atPath: templates.appendingPathComponent("portal/page.mustache").path) else {
+        guard FileManager.default.fileExists(atPath: templates.appendingPathComponent("portal/page.mustache").path)
+        else {
             return "templates/ not found at \(templates.path)"
         }
         return nil
@@ -116,7 +118,8 @@ enum ServeLab {
             in: lab.router,
             [
                 binary!.path, "serve", "--database", database.path, "--admin-listen", adminListen,
-                "--firewall", "nftables", "--templates", templates.path, "--reconcile-interval", String(reconcileInterval),
+                "--firewall", "nftables", "--templates", templates.path, "--reconcile-interval",
+                String(reconcileInterval),
             ] + walledGardenFlags, log: log)
         for _ in 0..<100 {
             if try lab.fetch("http://10.10.0.1:8080/api/captive").body.contains("captive") { return log }
@@ -127,7 +130,9 @@ enum ServeLab {
     }
 
     /// `portico firewall …` run from the host's namespace against the router's (`--netns`).
-    static func firewall(_ command: String, _ lab: Topology, database: Database) throws -> (status: Int32, output: String) {
+    static func firewall(_ command: String, _ lab: Topology, database: Database) throws -> (
+        status: Int32, output: String
+    ) {
         try Lab.run(
             [binary!.path, "firewall", command, "--database", database.path, "--netns", lab.router] + walledGardenFlags,
             stderr: true)

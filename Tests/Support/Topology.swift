@@ -158,7 +158,8 @@ public struct Topology {
 
     /// A scratch directory removed with the topology.
     public mutating func temporaryDirectory(_ tag: String) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-\(tag)-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "portico-\(tag)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         paths.append(directory)
         return directory
@@ -188,12 +189,13 @@ public struct Topology {
     /// A program left running in `namespace` until the topology is torn down; its standard output
     /// and error go to `log` when given.
     @discardableResult
-    public mutating func startBackground(in namespace: String, _ arguments: [String], log: URL? = nil) throws -> Process {
+    public mutating func startBackground(in namespace: String, _ arguments: [String], log: URL? = nil) throws -> Process
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
         process.arguments = ["netns", "exec", namespace] + arguments
         if let log {
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let handle = try FileHandle(forWritingTo: log)
             process.standardOutput = handle
             process.standardError = handle
