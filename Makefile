@@ -4,7 +4,7 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need. `make deps` installs only the missing ones.
 DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libnftnl-dev libmnl-dev \
-	libnetfilter-conntrack-dev libcurl4-openssl-dev nftables iproute2 conntrack curl openssl python3
+	libnetfilter-conntrack-dev libcurl4-openssl-dev nftables iproute2 conntrack curl openssl python3 dnsmasq-base
 # What the browser test needs: headless Chromium, its WebDriver, and a venv for Selenium (PyPI).
 BROWSER_PACKAGES := chromium chromium-driver python3-venv
 BROWSER_VENV := .build/browser-venv
@@ -20,8 +20,8 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 SYSCONFDIR ?= /etc
 
-.PHONY: deps install-packages python-deps browser-deps browser-test screenshots build release test run bench install \
-	clean
+.PHONY: deps install-packages python-deps browser-deps browser-test screenshots build release test run bench \
+	bench-firewall install clean
 
 deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEB_PACKAGES)"
@@ -112,6 +112,10 @@ install: deps
 	fi
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
 	@echo "installed $(PREFIX)/bin/portico; edit $(SYSCONFDIR)/portico/portico.toml, run 'portico doctor', then 'systemctl enable --now portico'"
+
+# The walled garden's benchmarks (root): netlink figures and release latency in deploy/lab.
+bench-firewall: deps
+	bench/firewall.sh
 
 clean:
 	rm -rf .build .portico

@@ -78,14 +78,21 @@ let package = Package(
             name: "PorticoCoreTests",
             dependencies: ["PorticoCore", .product(name: "PropertyBased", package: "swift-property-based")]),
         .testTarget(name: "PorticoStoreTests", dependencies: ["PorticoStore", "PorticoCore"]),
-        // Test helpers shared by the test targets (an HTTP client that binds a chosen source address).
+        // Test helpers shared by the test targets (an HTTP client that binds a chosen source address;
+        // network namespaces and the client/router/internet topology).
         .target(name: "PorticoTestSupport", path: "Tests/Support"),
         .testTarget(name: "PorticoHTTPTests", dependencies: ["PorticoHTTP", "PorticoTestSupport"]),
         .testTarget(
             name: "PorticoWebTests",
             dependencies: ["PorticoWeb", "PorticoApp", "PorticoStore", "PorticoCore", "PorticoHTTP", "PorticoFirewall",
                            "PorticoPayments", "PorticoTestSupport"]),
-        .testTarget(name: "PorticoFirewallTests", dependencies: ["PorticoFirewall", "PorticoCore"]),
+        .testTarget(name: "PorticoFirewallTests", dependencies: ["PorticoFirewall", "PorticoCore", "PorticoTestSupport"]),
+        // End to end: the real `portico` binary in network namespaces (client, router, internet host).
+        .testTarget(
+            name: "PorticoLabTests",
+            dependencies: [
+                "PorticoApp", "PorticoStore", "PorticoCore", "PorticoFirewall", "PorticoWeb", "PorticoTestSupport",
+            ]),
         .testTarget(
             name: "PorticoPaymentsTests",
             dependencies: ["PorticoPayments", "PorticoCore", "PorticoHTTP", .product(name: "Crypto", package: "swift-crypto")]),

@@ -78,6 +78,11 @@ public struct PorticoConfiguration: Sendable {
     public var clientInterfaces: [String] = []
     public var networkNamespace: String?
     public var reconcileIntervalSeconds = 60
+    // Walled-garden allowlist by name (issue 4): resolved periodically into the allowed sets,
+    // together with the payment gateway's hosts.
+    public var allowedHosts: [String] = []
+    public var allowedHostsRefreshSeconds = 300
+    public var resolverTimeoutSeconds = 5
     public var schedulerTickSeconds = 30
     /// The portal answers small requests from many phones: 16 KiB of connection memory holds
     /// any real request head (nginx's default header buffers are 8 KiB) and libmicrohttpd

@@ -30,6 +30,8 @@ public final class PorticoServer: Sendable {
     /// Reads the configuration again from the same file, environment and flags.
     let reloadSource: (@Sendable () throws -> LoadedConfiguration)?
     let lastValues: Mutex<[String: TOMLValue]>
+    /// The allowlist's host names (configured + the gateway's), resolved in the background.
+    let allowlist: AllowlistResolver
 
     /// Opens the database, builds the walled garden, gateway and handlers, and prepares both
     /// listeners (not bound until `start()`).
@@ -81,6 +83,10 @@ public final class PorticoServer: Sendable {
         admin = HTTPServer(
             configuration: adminHTTP, logger: logger,
             handler: metrics.instrument(listener: "admin", ownHosts: []) { adminHandler.handle($0) })
+        let allowlist = AllowlistResolver(
+            hosts: configuration.allowedHosts + gateway.allowedHosts,
+            timeout: .seconds(configuration.resolverTimeoutSeconds), logger: logger)
+        self.allowlist = allowlist
         scheduler = BillingScheduler(
             store: store, now: { clock.instant() }, logger: logger, metrics: metrics,
             apply: { context.apply($0) },
@@ -90,7 +96,7 @@ public final class PorticoServer: Sendable {
                 do {
                     try context.reloadDirectory()
                     let report = try context.firewall.reconcile(
-                        Self.walledGardenState(configuration, store: context.store))
+                        Self.walledGardenState(configuration, store: context.store, hosts: allowlist.addresses))
                     metrics.reconcilerRuns.increment([report.isClean ? "clean" : "repaired"])
                 } catch {
                     logger.error("following another process's run failed", metadata: ["error": "\(error)"])
@@ -122,11 +128,14 @@ public final class PorticoServer: Sendable {
     /// What the walled garden must hold: the stopped addresses from the database, and the
     /// allowed destinations (the portal itself and the configured ones).
     public func walledGardenState() throws -> WalledGardenState {
-        try Self.walledGardenState(configuration, store: context.store)
+        try Self.walledGardenState(configuration, store: context.store, hosts: allowlist.addresses)
     }
 
-    static func walledGardenState(_ configuration: PorticoConfiguration, store: Store) throws -> WalledGardenState {
-        var allowed = configuration.allowedDestinations
+    /// `hosts`: the last good addresses of the allowed host names (never resolved here).
+    static func walledGardenState(_ configuration: PorticoConfiguration, store: Store, hosts: [IPPrefix])
+        throws -> WalledGardenState
+    {
+        var allowed = configuration.allowedDestinations + hosts
         if let portalIP = try? IPPrefix(configuration.dnatIPv4 ?? configuration.portalListen.host) {
             allowed.append(portalIP)
         }
@@ -136,6 +145,7 @@ public final class PorticoServer: Sendable {
     /// Catches billing up, rebuilds the walled garden, binds both listeners.
     public func start() throws {
         try runDueBilling()
+        allowlist.refresh()  // bounded by resolverTimeoutSeconds; nothing to do without names
         try context.firewall.rebuild(walledGardenState())
         try context.reloadDirectory()
         try portal.start()
@@ -167,6 +177,10 @@ public final class PorticoServer: Sendable {
                 service: PeriodicService(
                     name: "mail", interval: { [self] in live.withLock { $0.smtp.pollSeconds } },
                     body: { [self] in _ = deliverMail() })),
+            .init(
+                service: PeriodicService(
+                    name: "allowlist", interval: { [self] in configuration.allowedHostsRefreshSeconds },
+                    body: { [self] in refreshAllowlist() })),
             .init(service: ReloadService(reload: { [self] in _ = reload() })),
             .init(service: ListenerService(name: "admin", server: admin, logger: logger)),
             .init(service: ListenerService(name: "portal", server: portal, logger: logger)),

@@ -13,7 +13,7 @@ public final class NftablesFirewall: WalledGardenFirewall {
     public let configuration: FirewallConfiguration
     let ruleset: Ruleset
     private let logger: Logger
-    private let sockets: Mutex<Sockets>
+    let sockets: Mutex<Sockets>
 
     /// The two sockets; only touched inside `sockets.withLock`.
     final class Sockets {

@@ -15,7 +15,7 @@ extension Ruleset {
         { nlh in
             Self.withTable { nftnl_table_nlmsg_build_payload(nlh, $0) }
         }
-        for spec in Self.sets {
+        for spec in Self.createdSets {
             batch.appendNftables(UInt16(NFT_MSG_NEWSET.rawValue), flags: NLM_F_CREATE, label: "create set \(spec.name)")
             { nlh in
                 let set = nftnl_set_alloc()!
@@ -27,6 +27,9 @@ extension Ruleset {
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_KEY_LEN.rawValue), spec.keyLength)
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_FLAGS.rawValue), spec.flags)
                 nftnl_set_set_u32(set, UInt16(NFTNL_SET_ID.rawValue), spec.id)
+                if let seconds = spec.timeoutSeconds {
+                    nftnl_set_set_u64(set, UInt16(NFTNL_SET_TIMEOUT.rawValue), seconds * 1000)
+                }
                 if !spec.interval {
                     nftnl_set_set_u32(
                         set, UInt16(NFTNL_SET_DESC_SIZE.rawValue), Self.hostCapacity(for: hostCounts[spec.name] ?? 0))

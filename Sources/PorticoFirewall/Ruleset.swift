@@ -8,7 +8,8 @@ import PorticoCore
 /// prefixes to interval sets (`suspended4`, `suspended6`). Kernel 6.18's interval sets rebuild a
 /// lookup array of the whole set on every commit, so one element changed in a 100,000-element
 /// interval set costs ~25 ms; in a hash set it costs microseconds. `allowed4`/`allowed6` are
-/// small interval sets.
+/// small interval sets. `allowed4_dns`/`allowed6_dns` are hash sets with a one-hour element
+/// timeout that dnsmasq fills (`nftset=`) and Portico leaves alone.
 ///
 /// Base chains send suspended sources (either set, `iifname` checked when client interfaces are
 /// configured) with `goto` to a regular chain per family, which decides:
@@ -34,10 +35,17 @@ struct Ruleset: Equatable {
         let id: UInt32
         /// Interval set (prefixes, [start, end) pairs) or hash set (single addresses).
         let interval: Bool
+        /// A default element timeout (`flags timeout`), for sets others fill (dnsmasq).
+        var timeoutSeconds: UInt64? = nil
         /// nftables datatype ids (`ipv4_addr` 7, `ipv6_addr` 8); no public header has them.
         var keyType: UInt32 { family == .ipv4 ? 7 : 8 }
         var keyLength: UInt32 { family == .ipv4 ? 4 : 16 }
-        var flags: UInt32 { interval ? UInt32(NFT_SET_INTERVAL.rawValue) : 0 }
+        var flags: UInt32 {
+            (interval ? UInt32(NFT_SET_INTERVAL.rawValue) : 0)
+                | (timeoutSeconds != nil ? UInt32(NFT_SET_TIMEOUT.rawValue) : 0)
+        }
+        /// The flags `reconcile` compares with the kernel's.
+        static let comparedFlags = UInt32(NFT_SET_INTERVAL.rawValue) | UInt32(NFT_SET_TIMEOUT.rawValue)
     }
 
     static let suspended4 = SetSpec(name: "suspended4", family: .ipv4, id: 1, interval: true)
@@ -46,8 +54,18 @@ struct Ruleset: Equatable {
     static let allowed6 = SetSpec(name: "allowed6", family: .ipv6, id: 4, interval: true)
     static let hosts4 = SetSpec(name: "suspended4_hosts", family: .ipv4, id: 5, interval: false)
     static let hosts6 = SetSpec(name: "suspended6_hosts", family: .ipv6, id: 6, interval: false)
+    /// Allowed destinations that dnsmasq's `nftset=` adds as clients resolve the allowlist's
+    /// names (deploy/dnsmasq.md). Portico creates them empty and never touches their elements:
+    /// `reconcile` would otherwise delete what dnsmasq added, since no database knows it. Their
+    /// elements expire after an hour unless dnsmasq adds them again.
+    static let allowedDNS4 = SetSpec(name: "allowed4_dns", family: .ipv4, id: 7, interval: false, timeoutSeconds: 3600)
+    static let allowedDNS6 = SetSpec(name: "allowed6_dns", family: .ipv6, id: 8, interval: false, timeoutSeconds: 3600)
+    /// The sets whose elements Portico derives from the state (and reconciles).
     static let sets = [suspended4, suspended6, hosts4, hosts6, allowed4, allowed6]
     static let suspendedSets = [suspended4, suspended6, hosts4, hosts6]
+    static let dnsFilledSets = [allowedDNS4, allowedDNS6]
+    /// Every set the table holds: what `rebuild` creates and `reconcile` checks the shape of.
+    static let createdSets = sets + dnsFilledSets
 
     /// Room to give a host set that must hold `count` addresses. A hash set created with a size
     /// gets a fixed-size table (the kernel's `nft_hash`): inserts stay O(1), where an unsized
@@ -160,6 +178,10 @@ struct Ruleset: Equatable {
                 Self.address(family, source: false),
                 .lookup(register: 1, set: family == .ipv4 ? Self.allowed4 : Self.allowed6),
             ]
+            let toAllowedByDNS = [
+                Self.address(family, source: false),
+                .lookup(register: 1, set: family == .ipv4 ? Self.allowedDNS4 : Self.allowedDNS6),
+            ]
             func rule(_ hook: String, _ text: String, _ e: [Expression]) {
                 rules.append(Rule(chain: hook + n, comment: "portico: \(f) suspended \(text)", expressions: e))
             }
@@ -169,6 +191,7 @@ struct Ruleset: Equatable {
                 rule("prerouting", "ct mark | 0x\(String(bit, radix: 16)): marked", [.setConntrackMarkBit(bit)])
             }
             rule("prerouting", "to allowed: no redirect", toAllowed + [.accept])
+            rule("prerouting", "to allowed by dns: no redirect", toAllowedByDNS + [.accept])
             if let portal = family == .ipv4 ? portal4 : portal6 {
                 let target = family == .ipv4 ? "\(portal):\(port)" : "[\(portal)]:\(port)"
                 rule(
@@ -180,6 +203,7 @@ struct Ruleset: Equatable {
                     ])
             }
             rule("forward", "to allowed: accept", toAllowed + [.accept])
+            rule("forward", "to allowed by dns: accept", toAllowedByDNS + [.accept])
             if dnsAnywhere {
                 rule("forward", "udp 53: accept", Self.port(tcp: false, 53) + [.accept])
                 rule("forward", "tcp 53: accept", Self.port(tcp: true, 53) + [.accept])
@@ -188,6 +212,7 @@ struct Ruleset: Equatable {
             rule("forward", "other: drop", [.counter, .drop])
 
             rule("input", "to allowed: accept", toAllowed + [.accept])
+            rule("input", "to allowed by dns: accept", toAllowedByDNS + [.accept])
             rule("input", "tcp \(port) (portal): accept", Self.port(tcp: true, port) + [.accept])
             rule("input", "udp 53: accept", Self.port(tcp: false, 53) + [.accept])
             rule("input", "tcp 53: accept", Self.port(tcp: true, 53) + [.accept])

@@ -93,9 +93,9 @@ struct TableInspection: Equatable {
     /// Whether this is the table `ruleset` describes: the four interval sets with their key
     /// types, the three chains, and the rules (by comment) in order.
     func matches(_ ruleset: Ruleset) -> Bool {
-        for spec in Ruleset.sets {
+        for spec in Ruleset.createdSets {
             guard let shape = sets[spec.name], shape.keyType == spec.keyType,
-                shape.flags & UInt32(NFT_SET_INTERVAL.rawValue) == spec.flags
+                shape.flags & Ruleset.SetSpec.comparedFlags == spec.flags
             else { return false }
         }
         guard chains == Set(Ruleset.chains.map(\.name)) else { return false }

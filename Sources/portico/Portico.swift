@@ -11,7 +11,7 @@ struct Portico: ParsableCommand {
         commandName: "portico", abstract: "Walled-garden captive portal and billing for ISPs.",
         subcommands: [
             Serve.self, Demo.self, Migrate.self, Billing.self, Ledger.self, APIToken.self, Admin.self, Doctor.self,
-            Bench.self,
+            Firewall.self, Bench.self,
         ])
 }
 
@@ -99,6 +99,7 @@ struct Demo: ParsableCommand {
     )
     @OptionGroup var options: CommonOptions
     @OptionGroup var server: ServerOptions
+    @OptionGroup var walledGarden: FirewallOptions  // issue 4
     @Flag(help: "Only create the demo data and run billing; do not start the servers.") var populateOnly = false
 
     func run() throws {
@@ -113,6 +114,7 @@ struct Demo: ParsableCommand {
         }
         let loaded = try options.load(server: server)
         var c = loaded.configuration
+        try walledGarden.apply(to: &c)
         if loaded.origins["isp.name"] == nil { c.ispName = "Demo ISP" }
         if loaded.origins["isp.contact"] == nil { c.contact = "support@demo-isp.example · +1 555 0100" }
         try serve(c, loaded: loaded) { s in
@@ -130,7 +132,7 @@ struct Demo: ParsableCommand {
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Benchmarks.", subcommands: [BillingBench.self, HTTPSetup.self])
+        abstract: "Benchmarks.", subcommands: [BillingBench.self, HTTPSetup.self, FirewallBench.self])
 
     struct HTTPSetup: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -66,10 +66,12 @@ struct Serve: ParsableCommand {
         abstract: "Run the portal, the admin API, the daily billing run, the reconciler and the mail sender.")
     @OptionGroup var options: CommonOptions
     @OptionGroup var server: ServerOptions
+    @OptionGroup var walledGarden: FirewallOptions  // issue 4
 
     func run() throws {
         let loaded = try options.load(server: server)
-        let c = loaded.configuration
+        var c = loaded.configuration
+        try walledGarden.apply(to: &c)
         try serve(c, loaded: loaded, reload: try options.reloader(server: server)) { s in
             print(
                 "portal http://\(c.portalListen.host):\(s.portalPort)/  admin http://\(c.adminListen.host):\(s.adminPort)/"

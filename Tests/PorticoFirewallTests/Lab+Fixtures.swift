@@ -1,76 +1,15 @@
 import Foundation
 import PorticoCore
+import PorticoTestSupport
 import Testing
 
 @testable import PorticoFirewall
 
-/// Network namespaces for the kernel tests: each test creates its own with a unique name and
-/// deletes it when it ends, failed or not. Nothing touches the host's own namespace.
-enum Lab {
-    /// Why the kernel tests cannot run here, or nil when they can.
-    static let unavailableReason: String? = {
-        if getuid() != 0 { return "the nftables tests need root (CAP_NET_ADMIN, CAP_SYS_ADMIN for setns)" }
-        for tool in ["/usr/sbin/ip", "/usr/sbin/nft", "/usr/sbin/conntrack"]
-        where !FileManager.default.fileExists(atPath: tool) {
-            return "\(tool) is missing (make deps installs iproute2, nftables, conntrack)"
-        }
-        let name = "portico-probe-\(getpid())"
-        guard (try? run("ip", "netns", "add", name))?.status == 0 else {
-            return "`ip netns add` failed: no network namespaces here"
-        }
-        defer { _ = try? run("ip", "netns", "delete", name) }
-        guard (try? run("ip", "netns", "exec", name, "nft", "list", "tables"))?.status == 0 else {
-            return "nf_tables is not available inside a network namespace"
-        }
-        return nil
-    }()
-
-    static var available: Bool { unavailableReason == nil }
-
-    /// The traffic tests also run curl and python3 (`http.server`) inside the namespaces.
-    static let trafficUnavailableReason: String? = {
-        if let reason = unavailableReason { return reason }
-        for tool in ["curl", "python3"] where (try? run("sh", "-c", "command -v \(tool)"))?.status != 0 {
-            return "\(tool) is not installed: the traffic tests need it inside the namespaces"
-        }
-        return nil
-    }()
-    static var trafficAvailable: Bool { trafficUnavailableReason == nil }
+// The namespaces themselves (`Lab`, `Topology`) live in PorticoTestSupport, shared with the
+// end-to-end tests; these are the firewall tests' own fixtures.
+extension Lab {
     static var trafficSkipComment: Comment { Comment(rawValue: trafficUnavailableReason ?? "") }
     static var skipComment: Comment { Comment(rawValue: unavailableReason ?? "") }
-
-    /// Runs a program (no shell), returns its status and standard output.
-    @discardableResult
-    static func run(_ arguments: String..., input: String? = nil) throws -> (status: Int32, output: String) {
-        try run(arguments, input: input)
-    }
-
-    static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        let inPipe = Pipe()
-        if input != nil { process.standardInput = inPipe }
-        try process.run()
-        if let input {
-            inPipe.fileHandleForWriting.write(Data(input.utf8))
-            try inPipe.fileHandleForWriting.close()
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
-    /// A fresh namespace for the duration of `body`, deleted afterwards whatever happens.
-    static func withNamespace<T>(_ tag: String, _ body: (String) throws -> T) throws -> T {
-        let name = "portico-\(tag)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try #require(run("ip", "netns", "add", name).status == 0, "ip netns add \(name)")
-        defer { _ = try? run("ip", "netns", "delete", name) }
-        return try body(name)
-    }
 
     /// `nft -j list table inet portico` inside `namespace`, decoded; nil when the table is absent.
     static func listTable(_ namespace: String) throws -> [[String: Any]]? {

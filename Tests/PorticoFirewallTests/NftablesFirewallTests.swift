@@ -1,5 +1,6 @@
 import Foundation
 import PorticoCore
+import PorticoTestSupport
 import Testing
 
 @testable import PorticoFirewall
@@ -17,7 +18,8 @@ struct NftablesFirewallTests {
             #expect(Lab.names("table", in: objects) == ["portico"])
             #expect(
                 Lab.names("set", in: objects) == [
-                    "allowed4", "allowed6", "suspended4", "suspended4_hosts", "suspended6", "suspended6_hosts",
+                    "allowed4", "allowed4_dns", "allowed6", "allowed6_dns", "suspended4", "suspended4_hosts",
+                    "suspended6", "suspended6_hosts",
                 ])
             #expect(
                 Lab.names("chain", in: objects) == [
@@ -144,6 +146,20 @@ extension NftablesFirewallTests {
             #expect(try firewall.suspendedPrefixes() == state.suspended.sorted())
             #expect(try firewall.reconcile(state).isClean)
 
+            // What dnsmasq adds to the dns-filled sets is not drift: reconcile and status leave it.
+            for (set, address) in [("allowed4_dns", "198.51.100.77"), ("allowed6_dns", "2001:db8:77::1")] {
+                try #require(
+                    try Lab.run(
+                        "ip", "netns", "exec", ns, "nft", "add", "element", "inet", "portico", set, "{ \(address) }"
+                    )
+                    .status == 0)
+            }
+            #expect(try firewall.reconcile(state).isClean)
+            #expect(try firewall.status(state).isClean)
+            let dnsFilled = try Lab.run(
+                "ip", "netns", "exec", ns, "nft", "list", "set", "inet", "portico", "allowed4_dns")
+            #expect(dnsFilled.output.contains("198.51.100.77 expires"), "\(dnsFilled.output)")
+
             // Rules flushed: the table is rebuilt.
             try #require(try Lab.run("ip", "netns", "exec", ns, "nft", "flush", "table", "inet", "portico").status == 0)
             #expect(try Lab.listTable(ns)?.contains { $0["rule"] != nil } == false)
@@ -158,7 +174,7 @@ extension NftablesFirewallTests {
             let deleted = try firewall.reconcile(state)
             #expect(deleted.tableRebuilt)
             #expect(deleted.added == state.suspended.sorted())
-            #expect(try Lab.names("set", in: #require(try Lab.listTable(ns))).count == 6)
+            #expect(try Lab.names("set", in: #require(try Lab.listTable(ns))).count == 8)
             #expect(try firewall.suspendedPrefixes() == state.suspended.sorted())
             #expect(try firewall.reconcile(state).isClean)
 
@@ -214,7 +230,9 @@ extension NftablesFirewallTests {
         try Lab.withNamespace("overlap") { ns in
             let firewall = try NftablesFirewall(configuration: Lab.configuration(ns))
             try firewall.rebuild(WalledGardenState(suspended: [p("10.0.0.0/24")]))
-            #expect(throws: NetlinkError.self) { try firewall.suspend([p("10.0.0.0/25"), p("10.9.9.0/24"), p("10.9.8.7")]) }
+            #expect(throws: NetlinkError.self) {
+                try firewall.suspend([p("10.0.0.0/25"), p("10.9.9.0/24"), p("10.9.8.7")])
+            }
             #expect(try firewall.suspendedPrefixes() == [p("10.0.0.0/24")])
             // A single address inside a suspended prefix is a host-set element: no conflict.
             try firewall.suspend([p("10.0.0.7")])

@@ -1,5 +1,6 @@
 import Foundation
 import PorticoCore
+import PorticoTestSupport
 import Testing
 
 @testable import PorticoFirewall
