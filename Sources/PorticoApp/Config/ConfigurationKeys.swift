@@ -210,6 +210,9 @@ extension ConfigurationKey {
             prefixes("firewall.allowedDestinations") { $0.allowedDestinations = $1 },
             list("firewall.clientInterfaces") { c, v in c.clientInterfaces = v },
             optional("firewall.networkNamespace") { c, v in c.networkNamespace = v },
+            list("firewall.allowedHosts") { c, v in c.allowedHosts = v },
+            integer("firewall.allowedHostsRefreshSeconds", 10...86_400) { $0.allowedHostsRefreshSeconds = $1 },
+            integer("firewall.resolverTimeoutSeconds", 1...60) { $0.resolverTimeoutSeconds = $1 },
             integer("reconciler.intervalSeconds", 1...86_400, live: true) { $0.reconcileIntervalSeconds = $1 },
             integer("scheduler.tickSeconds", 1...3600, live: true) { $0.schedulerTickSeconds = $1 },
             string("gateway") { c, v in
