@@ -39,7 +39,11 @@ struct CrashSafetyTests {
         func finish() { lock.withLock { finished = true } }
         var isFinished: Bool { lock.withLock { finished } }
         var killCount: Int { lock.withLock { kills } }
-        func fail(_ s: String) { lock.withLock { failure = s; finished = true } }
+        func fail(_ s: String) {
+            lock.withLock {
+                failure = s; finished = true
+            }
+        }
     }
 
     /// A plan, 30 suspended clients owing overdue invoices, 10 ended (paid up) clients with
@@ -95,7 +99,9 @@ struct CrashSafetyTests {
         let page = try connection.request("GET", "/", host: "127.0.0.1")
         guard let csrf = capture(#"name="csrf" value="([^"]+)""#, in: page.text) else {
             // Paid in a request whose answer the crash swallowed: nothing left to pay.
-            if page.status == 200 && !page.text.contains("action=\"/pay\"") && !page.text.contains("action=\"/reactivate\"") {
+            if page.status == 200 && !page.text.contains("action=\"/pay\"")
+                && !page.text.contains("action=\"/reactivate\"")
+            {
                 client.done = true
                 return nil
             }
@@ -186,8 +192,10 @@ struct CrashSafetyTests {
             let open = clients.indices.filter { !clients[$0].done }
             if open.isEmpty {
                 // Everyone paid: portal pages until the kills are done.
-                _ = try? TestConnection(port: ports.portal, source: clients[next % clients.count].address, timeoutSeconds: 2)
-                    .request("GET", "/", host: "example.com")
+                _ = try? TestConnection(
+                    port: ports.portal, source: clients[next % clients.count].address, timeoutSeconds: 2
+                )
+                .request("GET", "/", host: "example.com")
                 next += 1
                 continue
             }
@@ -204,8 +212,12 @@ struct CrashSafetyTests {
         if let failure = shared.failure { Issue.record(Comment(rawValue: failure)) }
 
         // Each client still pending re-posts its gateway form (a gateway's retry) on a last run.
-        let token = try runCommand(ProofPaths.portico, ["api-token", "create", "--name", "proof", "--database", database,
-                                                         "--config", dir.path + "/empty.toml"])
+        let token = try runCommand(
+            ProofPaths.portico,
+            [
+                "api-token", "create", "--name", "proof", "--database", database,
+                "--config", dir.path + "/empty.toml",
+            ])
         try #require(token.status == 0, "\(token)")
         let bearer = token.output.trimmingCharacters(in: .whitespacesAndNewlines)
         let last = try ServeProcess(serveArguments, in: dir, name: "serve-last")
@@ -217,7 +229,8 @@ struct CrashSafetyTests {
         for client in clients.prefix(5) {
             guard let form = client.confirmedForm else { continue }
             let replay = try TestConnection(port: ports.portal, source: client.address).request(
-                "POST", "/test-gateway/checkout/\(form.id)", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                "POST", "/test-gateway/checkout/\(form.id)",
+                headers: [("Content-Type", "application/x-www-form-urlencoded")],
                 body: formEncode(form.fields), host: "127.0.0.1")
             #expect(replay.status == 303, "replay: \(replay.status) \(replay.text)")
         }
@@ -233,7 +246,8 @@ struct CrashSafetyTests {
         let store = try Store(path: database)
         let paidIds = try runCommand("/usr/bin/sqlite3", [database, "SELECT id FROM checkouts WHERE status = 'paid'"])
             .output.split(separator: "\n").map(String.init)
-        #expect(Set(confirmed).isSubset(of: Set(paidIds)), "confirmed but not paid: \(Set(confirmed).subtracting(paidIds))")
+        #expect(
+            Set(confirmed).isSubset(of: Set(paidIds)), "confirmed but not paid: \(Set(confirmed).subtracting(paidIds))")
         #expect(Set(confirmed).count == confirmed.count, "a checkout confirmed twice as new")
         var paymentIds: Set<Int64> = []
         var paidClients: Set<Int64> = []
@@ -247,30 +261,39 @@ struct CrashSafetyTests {
         }
         let payments = try store.payments()
         let gatewayPayments = payments.filter { !$0.reference.hasPrefix("setup-") }
-        #expect(gatewayPayments.count == paidIds.count, "\(gatewayPayments.count) payments for \(paidIds.count) paid checkouts")
+        #expect(
+            gatewayPayments.count == paidIds.count,
+            "\(gatewayPayments.count) payments for \(paidIds.count) paid checkouts")
         let references = gatewayPayments.map(\.reference)
         #expect(Set(references).count == references.count, "duplicate gateway references: \(references)")
         let refs = try runCommand(
             "/usr/bin/sqlite3",
-            [database, "SELECT COUNT(*) FROM checkouts WHERE gateway_reference IS NOT NULL GROUP BY gateway_reference HAVING COUNT(*) > 1"])
+            [
+                database,
+                "SELECT COUNT(*) FROM checkouts WHERE gateway_reference IS NOT NULL GROUP BY gateway_reference HAVING COUNT(*) > 1",
+            ])
         #expect(refs.output.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "\(refs.output)")
 
         // The walled garden is exactly the clients that have not paid; a paid client's request for a
         // foreign host goes through (no redirect to the portal).
         for client in clients {
             let paid = paidClients.contains(client.clientId)
-            #expect(walled.contains(client.address) == !paid, "\(client.address) paid=\(paid) walled=\(walled.sorted())")
+            #expect(
+                walled.contains(client.address) == !paid, "\(client.address) paid=\(paid) walled=\(walled.sorted())")
             if paid {
                 #expect(try store.client(client.clientId).balanceDue == .zero || !walled.contains(client.address))
                 let foreign = try TestConnection(port: ports.portal, source: client.address).request(
                     "GET", "/", host: "example.com")
-                #expect(foreign.status != 302 && foreign.status != 303 && foreign.status != 307, "\(client.address): \(foreign.status)")
+                #expect(
+                    foreign.status != 302 && foreign.status != 303 && foreign.status != 307,
+                    "\(client.address): \(foreign.status)")
             }
         }
         store.close()
         last.kill9()
 
-        let ledger = try runCommand(ProofPaths.portico, ["ledger", "check", "--database", database, "--config", dir.path + "/empty.toml"])
+        let ledger = try runCommand(
+            ProofPaths.portico, ["ledger", "check", "--database", database, "--config", dir.path + "/empty.toml"])
         #expect(ledger.status == 0, "\(ledger)")
         let integrity = try runCommand("/usr/bin/sqlite3", [database, "PRAGMA integrity_check"])
         #expect(integrity.output.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(integrity)")
@@ -279,7 +302,9 @@ struct CrashSafetyTests {
         #expect(!confirmed.isEmpty)
         print(
             String(
-                format: "crash safety: %d kills, %d confirmations (%d checkouts paid in the database), %d attempts, %d interrupted, %.1f s",
-                shared.killCount, confirmed.count, paidIds.count, attempts, failures, Date().timeIntervalSince(started)))
+                format:
+                    "crash safety: %d kills, %d confirmations (%d checkouts paid in the database), %d attempts, %d interrupted, %.1f s",
+                shared.killCount, confirmed.count, paidIds.count, attempts, failures, Date().timeIntervalSince(started))
+        )
     }
 }

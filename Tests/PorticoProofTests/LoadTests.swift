@@ -58,7 +58,8 @@ struct LoadTests {
             let client = try store.createClient(ClientRecord(name: "Normal", email: "n@example.net"))
             let from = today.addingMonths(-3)
             _ = try store.createService(
-                NewService(clientId: client.id, planId: plan.id, activeFrom: from, addresses: [Self.normalClient]), on: from)
+                NewService(clientId: client.id, planId: plan.id, activeFrom: from, addresses: [Self.normalClient]),
+                on: from)
             _ = try store.runBilling(through: today)
         }
         let serve = try ServeProcess(

@@ -52,7 +52,9 @@ final class ServeProcess: @unchecked Sendable {
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: ProofPaths.portico)
         let empty = dir.path + "/empty.toml"
-        if !FileManager.default.fileExists(atPath: empty) { FileManager.default.createFile(atPath: empty, contents: nil) }
+        if !FileManager.default.fileExists(atPath: empty) {
+            FileManager.default.createFile(atPath: empty, contents: nil)
+        }
         process.arguments = arguments + ["--config", empty]
         var env = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("PORTICO_") && $0.key != "NOTIFY_SOCKET"
