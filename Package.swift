@@ -101,6 +101,11 @@ let package = Package(
             name: "PorticoAppTests",
             dependencies: ["PorticoApp", "PorticoMail", "PorticoStore", "PorticoCore", "PorticoWeb", "PorticoHTTP",
                            "PorticoTestSupport", .product(name: "Logging", package: "swift-log")]),
+        // Crash safety (SIGKILL while clients pay) and load (idle, slow and flooding clients) against
+        // the built `portico serve` as a subprocess.
+        .testTarget(
+            name: "PorticoProofTests",
+            dependencies: ["PorticoStore", "PorticoCore", "PorticoWeb", "PorticoTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

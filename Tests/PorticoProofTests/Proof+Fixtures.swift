@@ -1,0 +1,165 @@
+import Foundation
+import PorticoTestSupport
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A temporary directory, removed when the value goes.
+final class ProofDirectory: @unchecked Sendable {
+    let path: String
+
+    init(_ name: String) throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+enum ProofPaths {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static let templates = root + "/templates"
+
+    /// The `portico` built beside the test bundle (`swift build --build-tests` builds it).
+    static var portico: String {
+        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        for candidate in [exe.appendingPathComponent("portico").path, root + "/.build/debug/portico"]
+        where FileManager.default.isExecutableFile(atPath: candidate) {
+            return candidate
+        }
+        return root + "/.build/debug/portico"
+    }
+}
+
+struct ProofError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// `portico` as a subprocess, its output in files. Stopped with SIGKILL: a process started by
+/// Foundation from Swift Testing inherits a blocked SIGTERM.
+final class ServeProcess: @unchecked Sendable {
+    let process = Process()
+    let stdoutPath: String
+    let stderrPath: String
+
+    init(_ arguments: [String], in dir: ProofDirectory, name: String) throws {
+        stdoutPath = dir.path + "/\(name).out"
+        stderrPath = dir.path + "/\(name).err"
+        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: ProofPaths.portico)
+        let empty = dir.path + "/empty.toml"
+        if !FileManager.default.fileExists(atPath: empty) {
+            FileManager.default.createFile(atPath: empty, contents: nil)
+        }
+        process.arguments = arguments + ["--config", empty]
+        var env = ProcessInfo.processInfo.environment.filter {
+            !$0.key.hasPrefix("PORTICO_") && $0.key != "NOTIFY_SOCKET"
+        }
+        env["PORTICO_TEMPLATES"] = ProofPaths.templates
+        process.environment = env
+        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        try process.run()
+    }
+
+    deinit { kill9() }
+
+    var pid: Int32 { process.processIdentifier }
+    var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    func kill9() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Waits for the `serve` banner: (portal port, admin port).
+    func waitForBanner(seconds: Double = 60) throws -> (portal: UInt16, admin: UInt16) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let line = stdout.split(separator: "\n").first(where: { $0.hasPrefix("portal http://") }) {
+                let ports = line.split(separator: " ").compactMap { part -> UInt16? in
+                    guard let colon = part.lastIndex(of: ":") else { return nil }
+                    return UInt16(
+                        part[part.index(after: colon)...].trimmingCharacters(in: CharacterSet(charactersIn: "/")))
+                }
+                if ports.count == 2 { return (ports[0], ports[1]) }
+            }
+            if !process.isRunning { throw ProofError("portico exited (\(process.terminationStatus)): \(stderr)") }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        throw ProofError("no banner from portico in \(seconds) s: \(stderr)")
+    }
+
+    /// VmRSS from /proc/PID/status, in KiB.
+    func residentKiB() -> Int? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+    }
+}
+
+/// Runs a command to completion; (status, stdout, stderr).
+@discardableResult
+func runCommand(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = arguments
+    var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PORTICO_") }
+    env["PORTICO_TEMPLATES"] = ProofPaths.templates
+    p.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// SplitMix64: a small seeded generator, so a failing run can be replayed.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+func capture(_ pattern: String, in text: String) -> String? {
+    guard let regex = try? NSRegularExpression(pattern: pattern),
+        let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)), match.numberOfRanges > 1,
+        let range = Range(match.range(at: 1), in: text)
+    else { return nil }
+    return String(text[range])
+}
+
+func formEncode(_ fields: [(String, String)]) -> [UInt8] {
+    var allowed = CharacterSet.alphanumerics
+    allowed.insert(charactersIn: "-._~")
+    return Array(
+        fields.map {
+            "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&").utf8)
+}
+
+func htmlUnescape(_ s: String) -> String {
+    s.replacingOccurrences(of: "&#x2F;", with: "/").replacingOccurrences(of: "&#x3D;", with: "=")
+        .replacingOccurrences(of: "&#43;", with: "+").replacingOccurrences(of: "&#x2B;", with: "+")
+        .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+        .replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+        .replacingOccurrences(of: "&amp;", with: "&")
+}
