@@ -226,6 +226,7 @@ public enum Schema {
             open INTEGER NOT NULL DEFAULT 1
         );
         CREATE INDEX invoice_state_open ON invoice_state(client_id) WHERE open = 1;
+        CREATE INDEX invoice_state_client ON invoice_state(client_id);
         CREATE TABLE payments (
             id INTEGER PRIMARY KEY,
             client_id INTEGER NOT NULL REFERENCES clients(id),

@@ -14,9 +14,11 @@ extension Store {
         try db.query(
             """
             SELECT l.document_id, l.service_id, l.term_id, l.cycle, l.cycle_price, l.from_on, l.to_on, l.amount
-            FROM document_lines l JOIN services s ON s.id = l.service_id WHERE s.client_id = ? ORDER BY l.id
+            FROM document_lines l JOIN services s ON s.id = l.service_id WHERE s.client_id = ?
             """, [clientId]
         ) { row in
+            // Rows come per service in the index's (service_id, rowid) order, so each cycle's
+            // lines arrive in issue order, which is what the engine replays; no sort needed.
             state.issued.append(IssuedLine(
                 documentId: row.int(0), serviceId: row.int(1), termId: row.int(2), cycle: Int(row.int(3)),
                 cyclePrice: Money(row.int(4)), range: DayRange(try row.date("from_on"), try row.date("to_on")),

@@ -120,13 +120,15 @@ extension Store {
         var index: [Int64: Int] = [:]
         for (i, r) in records.enumerated() { index[r.service.id] = i }
         try db.query(
-            "SELECT a.service_id, a.address FROM service_addresses a JOIN services s ON s.id = a.service_id WHERE s.client_id = ? ORDER BY a.rowid",
+            // No ORDER BY: each service's rows come in its index's order, and a sort would cost a
+            // temporary B-tree on every step of the daily run.
+            "SELECT a.service_id, a.address FROM service_addresses a JOIN services s ON s.id = a.service_id WHERE s.client_id = ?",
             [clientId]
         ) { row in
             if let i = index[row.int(0)], let p = try? IPPrefix(row.string(1)) { records[i].service.addresses.append(p) }
         }
         try db.query(
-            "SELECT t.* FROM terms t JOIN services s ON s.id = t.service_id WHERE s.client_id = ? ORDER BY t.start_on, t.id",
+            "SELECT t.* FROM terms t JOIN services s ON s.id = t.service_id WHERE s.client_id = ?",
             [clientId]
         ) { row in
             if let i = index[row.int("service_id")] {
@@ -135,6 +137,9 @@ extension Store {
                          anchor: try row.date("anchor_on"), periodMonths: Int(row.int("period_months")),
                          prepaid: row.bool("prepaid")))
             }
+        }
+        for i in records.indices where records[i].service.terms.count > 1 {
+            records[i].service.terms.sort { ($0.start, $0.id) < ($1.start, $1.id) }
         }
         return records
     }

@@ -28,6 +28,9 @@ public final class Store: @unchecked Sendable {
     /// Opens (creating if needed) and migrates the database at `path`.
     public init(path: String) throws {
         let db = try Database(path: path)
+        // A 32 MiB page cache (SQLite's default is 2 MiB): the daily run touches every table per
+        // client step; at 100,000 services the default cache misses dominate the run.
+        try db.execute("PRAGMA cache_size = -32768; PRAGMA temp_store = MEMORY")
         _ = try Migrator.migrate(db, Schema.migrations)
         let settings = try Self.loadSettings(db)
         self.path = path
