@@ -64,6 +64,9 @@ test: deps browser-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	SCREENSHOT_DIR=$(SCREENSHOT_DIR) $(BROWSER_VENV)/bin/python -m pytest -p no:cacheprovider -v Tests/browser
+	# fuzzing (fuzz/) and the API contract (Tests/contract/), short forms
+	$(MAKE) --no-print-directory fuzz-short
+	$(MAKE) --no-print-directory contract-short
 
 # The browser test alone (admin UI and portal in headless Chromium); fails, never skips.
 browser-test: deps browser-deps
@@ -117,5 +120,23 @@ install: deps
 bench-firewall: deps
 	bench/firewall.sh
 
+.PHONY: fuzz-build fuzz-short fuzz contract contract-short
+
+# Fuzzing: libFuzzer + AddressSanitizer targets in their own package (fuzz/), so the main build
+# never compiles sanitizer code. Their runtimes come with the toolchain (/opt/swift's clang).
+FUZZ_SECONDS ?= 600
+FUZZ_SHORT_SECONDS ?= 25
+FUZZ_TARGETS ?=
+
+fuzz-build: deps
+	@set -o pipefail; $(SWIFT) build --package-path fuzz -Xswiftc -sanitize=fuzzer,address 2>&1 \
+		| grep -v "warning: Cannot export local symbol"
+
+fuzz-short: fuzz-build
+	fuzz/run.sh $(FUZZ_SHORT_SECONDS) $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf .build .portico
+	rm -rf .build .portico fuzz/.build .venv-contract
