@@ -11,6 +11,8 @@ targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=(FuzzForm FuzzCookie FuzzStripe FuzzJSON)
 bin=.build/debug
 rss_mb=${FUZZ_RSS_MB:-2048}
+# Swift's own crash backtracer trips over ASan; libFuzzer prints the stack itself.
+export SWIFT_BACKTRACE=enable=no
 mkdir -p .build/crashes
 failed=()
 for t in "${targets[@]}"; do

@@ -19,10 +19,20 @@ extension APIHandlers {
         return created(PaymentJSON(result.payment), at: "/payments/\(result.payment.id)")
     }
 
-    /// The daily run for every date not yet run, through `date` (default today).
+    /// How far after today a run may reach. Running ahead replays a short history (tests, tools);
+    /// a date years ahead would issue every document until then, one transaction a day, holding
+    /// the request for hours and billing the future for good (found by the API contract run).
+    static let maxRunAheadDays = 366
+
+    /// The daily run for every date not yet run, through `date` (default today, at most
+    /// `maxRunAheadDays` after it).
     func runBilling(_ r: HTTPRequest, _ p: Params) throws -> HTTPResponse {
         let body = try APIBody.decode(BillingRunInput.self, from: r, fields: BillingRunInput.fields)
         let through = try APIBody.date(body.date, field: "date", default: today())
+        let latest = today().adding(days: Self.maxRunAheadDays)
+        guard through <= latest else {
+            throw APIError.invalid("date", "must be at most \(Self.maxRunAheadDays) days after today (\(latest))")
+        }
         let report = try store.runBilling(through: through)
         context.apply(report.delta)
         return JSON.response(BillingRunJSON(report))

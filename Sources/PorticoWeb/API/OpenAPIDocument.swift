@@ -180,7 +180,7 @@ enum OpenAPIDocument {
                 "runBilling", "Run the daily billing job through a date",
                 description: """
                     Runs every date after the last one run (the first run starts at the earliest service start) \
-                    through `date` (default today). Dates already run are skipped.
+                    through `date` (default today, at most 366 days after today). Dates already run are skipped.
                     """,
                 body: ref("BillingRunRequest"), ok: ref("BillingRunReport"), errors: [400, 409, 422]))
         var garden = op(
