@@ -138,5 +138,29 @@ fuzz-short: fuzz-build
 fuzz: fuzz-build
 	fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
+# The API contract: /api/v1/openapi.json validated, then schemathesis against a live `portico serve`
+# on loopback (Tests/contract/). Its Python tools, pinned, live in a venv (.venv-contract/).
+CONTRACT_VENV := .venv-contract
+CONTRACT_EXAMPLES ?= 100
+CONTRACT_SHORT_EXAMPLES ?= 10
+# The short form (in `make test`) replays one seed, so a test run is repeatable; `make contract` draws one.
+CONTRACT_SHORT_SEED ?= 8
+CONTRACT_ARGS ?=
+
+$(CONTRACT_VENV)/.installed: Tests/contract/requirements.txt
+	@python3 -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) --no-print-directory install-packages PACKAGES="python3-venv"
+	rm -rf $(CONTRACT_VENV)
+	python3 -m venv $(CONTRACT_VENV)
+	$(CONTRACT_VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/contract/requirements.txt
+	touch $@
+
+contract: deps $(CONTRACT_VENV)/.installed
+	$(SWIFT) build --product portico
+	$(CONTRACT_VENV)/bin/python Tests/contract/contract.py --max-examples $(CONTRACT_EXAMPLES) $(CONTRACT_ARGS)
+
+contract-short: deps $(CONTRACT_VENV)/.installed
+	$(SWIFT) build --product portico
+	$(CONTRACT_VENV)/bin/python Tests/contract/contract.py --max-examples $(CONTRACT_SHORT_EXAMPLES) --seed $(CONTRACT_SHORT_SEED) $(CONTRACT_ARGS)
+
 clean:
 	rm -rf .build .portico fuzz/.build .venv-contract

@@ -28,4 +28,45 @@ import Testing
         #expect(try f.store.lastRunDate() == APIFixture.date("2027-03-02"))
         #expect(ahead.object["documentsIssued"] as? Int == 13)
     }
+
+    /// `POST /services/{id}/vacation-hold/preview` shows the primary it would create, and that
+    /// primary's lines, with service id 0, which the document's `Service` (id ≥ 1) refused:
+    /// schemathesis' `response_schema_conformance` failed. The preview now has its own schemas.
+    @Test func thePreviewsServiceIdZeroIsWhatTheDocumentAllows() throws {
+        let f = try APIFixture(today: "2026-01-30", settings: [("suspension.enabled", "false")])
+        defer { f.remove() }
+        let regular = try f.createPlan("Regular", 5270, role: "secondary")
+        let vacation = try f.createPlan("Vacation", 1500, role: "primary")
+        let secondary = try f.createService(client: try f.createClient(), plan: regular, from: "2026-01-01")
+        #expect(f.call("POST", "/billing/run", #"{"date": "2026-01-29"}"#).status == 200)
+        let preview = f.call(
+            "POST", "/services/\(secondary)/vacation-hold/preview", #"{"planId": \#(vacation), "from": "2026-01-30"}"#)
+        #expect(preview.status == 200, "\(preview.errorMessage)")
+        let primaryId = try #require((preview.object["primary"] as? [String: Any])?["id"] as? Int)
+        let lineIds = (preview.object["documents"] as? [[String: Any]] ?? [])
+            .flatMap { $0["lines"] as? [[String: Any]] ?? [] }.compactMap { $0["serviceId"] as? Int }
+        #expect(primaryId == 0)
+        #expect(lineIds.contains(0) && lineIds.contains(secondary))
+
+        let document = f.call("GET", "/openapi.json", auth: .none).object
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
+        /// The schema a `$ref` names, or the schema itself.
+        func resolve(_ schema: Any?) -> [String: Any] {
+            let s = schema as? [String: Any] ?? [:]
+            guard let ref = s["$ref"] as? String else { return s }
+            return schemas[String(ref.split(separator: "/").last ?? "")] as? [String: Any] ?? [:]
+        }
+        func property(_ schema: [String: Any], _ name: String) -> [String: Any] {
+            resolve((schema["properties"] as? [String: Any])?[name])
+        }
+        let previewSchema = resolve(schemas["VacationHoldPreview"])
+        let primary = property(previewSchema, "primary")
+        #expect(property(primary, "id")["minimum"] as? Int == 0)
+        let draft = resolve(property(previewSchema, "documents")["items"])
+        let line = resolve(property(draft, "lines")["items"])
+        #expect(property(line, "serviceId")["minimum"] as? Int == 0)
+        // Stored resources keep ids from 1.
+        #expect(property(resolve(schemas["Service"]), "id")["minimum"] as? Int == 1)
+        #expect(property(resolve(schemas["DocumentLine"]), "serviceId")["minimum"] as? Int == 1)
+    }
 }

@@ -56,6 +56,10 @@ extension OpenAPIDocument {
                     "end": described(nullable(date), "The term's last covered day (inclusive); null while it is open."),
                 ], required: ["start", "end"]),
             "Service": object(serviceProperties, required: ["clientId", "planId", "activeFrom"]),
+            "ServiceDraft": object(
+                serviceProperties.merging(["id": readOnly(draftId)]) { $1 },
+                required: ["clientId", "planId", "activeFrom"],
+                description: "The service a preview says would be created: id 0, nothing stored."),
             "ServicePatch": object(
                 [
                     "activeTo": serviceProperties["activeTo"]!,
@@ -69,14 +73,10 @@ extension OpenAPIDocument {
                         integer(1, 24), "Cannot change: accepted only with the current value."),
                     "activeFrom": described(date, "Cannot change: accepted only with the current value."),
                 ], description: "Absent fields are left alone."),
-            "DocumentLine": object(
-                [
-                    "serviceId": id,
-                    "description": string(),
-                    "from": date,
-                    "to": described(date, "Last day covered (inclusive)."),
-                    "amount": described(money, "Positive on both kinds: what the line charges or gives back."),
-                ], required: ["serviceId", "description", "from", "to", "amount"]),
+            "DocumentLine": documentLine(serviceId: id),
+            // A preview's lines for the primary it would create show service id 0.
+            "DocumentLineDraft": documentLine(
+                serviceId: described(draftId, "0: the service the preview would create.")),
             "Document": object(
                 [
                     "id": id,
@@ -102,7 +102,7 @@ extension OpenAPIDocument {
                     "issuedOn": date,
                     "dueOn": date,
                     "total": money,
-                    "lines": array(ref("DocumentLine")),
+                    "lines": array(ref("DocumentLineDraft")),
                 ], required: ["kind", "clientId", "issuedOn", "dueOn", "total", "lines"],
                 description: "A document a preview says would be issued (no id or number yet)."),
             "Payment": object(
@@ -177,7 +177,7 @@ extension OpenAPIDocument {
             "VacationHold": object(
                 ["primary": ref("Service"), "documents": array(ref("Document"))], required: ["primary", "documents"]),
             "VacationHoldPreview": object(
-                ["primary": ref("Service"), "documents": array(ref("DocumentDraft"))],
+                ["primary": ref("ServiceDraft"), "documents": array(ref("DocumentDraft"))],
                 required: ["primary", "documents"]),
             "ReasonRequest": object(
                 ["reason": described(string(), "Why; recorded in the audit log. Not empty.")],
@@ -190,6 +190,20 @@ extension OpenAPIDocument {
                 required: ["addresses", "count"]),
         ]
     }
+
+    static func documentLine(serviceId: [String: Any]) -> [String: Any] {
+        object(
+            [
+                "serviceId": serviceId,
+                "description": string(),
+                "from": date,
+                "to": described(date, "Last day covered (inclusive)."),
+                "amount": described(money, "Positive on both kinds: what the line charges or gives back."),
+            ], required: ["serviceId", "description", "from", "to", "amount"])
+    }
+
+    /// An id in a preview: 0 for what is not created yet.
+    static var draftId: [String: Any] { ["type": "integer", "format": "int64", "minimum": 0] }
 
     static var serviceProperties: [String: Any] {
         [
