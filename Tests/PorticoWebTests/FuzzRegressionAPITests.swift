@@ -29,6 +29,37 @@ import Testing
         #expect(ahead.object["documentsIssued"] as? Int == 13)
     }
 
+    /// A vacation-hold preview `from` `5766-10-28` on a service anchored years back billed every
+    /// cycle until then inside the request: the API stopped answering (schemathesis). Every
+    /// effective date now has the billing run's bound, and a refusal changes nothing.
+    @Test func effectiveDatesFarAheadAre422NamingTheField() throws {
+        let f = try APIFixture(today: "2026-03-01")
+        defer { f.remove() }
+        let regular = try f.createPlan("Regular", 3000)
+        let vacation = try f.createPlan("Vacation", 1500, role: "primary")
+        let ana = try f.createClient()
+        let service = try f.createService(client: ana, plan: regular, from: "2000-01-01")
+        #expect(f.call("POST", "/billing/run", "{}").status == 200)
+        let before = try f.snapshot()
+        let cases: [(path: String, body: String, field: String)] = [
+            ("/services/\(service)/vacation-hold/preview", #"{"planId": \#(vacation), "from": "5766-10-28"}"#, "from"),
+            ("/services/\(service)/vacation-hold", #"{"planId": \#(vacation), "from": "2027-03-03"}"#, "from"),
+            ("/services/\(service)/vacation-hold/end", #"{"on": "9999-12-31"}"#, "on"),
+            ("/payments", #"{"clientId": \#(ana), "amount": 100, "method": "cash", "receivedOn": "3000-01-01"}"#,
+             "receivedOn"),
+        ]
+        for c in cases {
+            let r = f.call("POST", c.path, c.body)
+            #expect(r.status == 422, "\(c.path): \(r.status) \(r.errorMessage)")
+            #expect(r.errorMessage.hasPrefix("\(c.field): must be at most 366 days after today"), "\(r.errorMessage)")
+        }
+        #expect(try f.snapshot() == before)
+        // A year ahead is still an action.
+        let preview = f.call(
+            "POST", "/services/\(service)/vacation-hold/preview", #"{"planId": \#(vacation), "from": "2027-03-02"}"#)
+        #expect(preview.status == 200, "\(preview.errorMessage)")
+    }
+
     /// `POST /services/{id}/vacation-hold/preview` shows the primary it would create, and that
     /// primary's lines, with service id 0, which the document's `Service` (id ≥ 1) refused:
     /// schemathesis' `response_schema_conformance` failed. The preview now has its own schemas.

@@ -140,6 +140,21 @@ enum APIBody {
         try text.map { try date($0, field: field) } ?? value
     }
 
+    /// How far after today an action's effective date may be. Running ahead replays a short
+    /// history (tests, tools); a date years ahead made one request run the billing of every day or
+    /// cycle until then, holding the API for minutes to hours (`POST /billing/run` with
+    /// `9426-07-12`, a hold preview from `5766-10-28`: found by the API contract run).
+    static let maxDaysAhead = 366
+
+    /// An action's effective date (`receivedOn`, `from`, `on`, the billing run's `date`): default
+    /// `today`, at most `maxDaysAhead` after it, or a 422 naming `field`.
+    static func effectiveDate(_ text: String?, field: String, today: LocalDate) throws -> LocalDate {
+        let value = try date(text, field: field, default: today)
+        let latest = today.adding(days: maxDaysAhead)
+        guard value <= latest else { throw APIError.invalid(field, "must be at most \(maxDaysAhead) days after today (\(latest))") }
+        return value
+    }
+
     /// One of an enum's raw values, or a 422 listing them.
     static func choice<E: RawRepresentable & CaseIterable>(_ text: String, _ type: E.Type, field: String) throws -> E
     where E.RawValue == String {

@@ -110,7 +110,7 @@ extension OpenAPIDocument {
                     "id": readOnly(id),
                     "clientId": id,
                     "amount": described(money, "Greater than zero."),
-                    "receivedOn": described(date, "Default today; the documents it settles are dated on it."),
+                    "receivedOn": described(date, "Default today, at most 366 days after it; the documents it settles are dated on it."),
                     "method": described(string(), "How it was paid (cash, transfer, …); not empty."),
                     "reference": string(),
                     "applied": readOnly(
@@ -155,7 +155,7 @@ extension OpenAPIDocument {
                             "currency": described(string(), "ISO 4217 code."),
                         ]),
                 ], description: "Every setting of the installation by group; a PATCH carries only those it changes."),
-            "BillingRunRequest": object(["date": described(date, "Last date to run; default today.")]),
+            "BillingRunRequest": object(["date": described(date, "Last date to run; default today, at most 366 days after it.")]),
             "BillingRunReport": object(
                 [
                     "dates": described(array(date), "The dates this call ran (dates already run are skipped)."),
@@ -168,11 +168,11 @@ extension OpenAPIDocument {
             "VacationHoldRequest": object(
                 [
                     "planId": described(id, "The vacation plan of the primary service."),
-                    "from": described(date, "First day of the hold; default today."),
+                    "from": described(date, "First day of the hold; default today, at most 366 days after it."),
                     "months": described(integer(1, 24), "Length of the hold; default `vacationHold.defaultMonths`."),
                 ], required: ["planId"]),
             "VacationHoldEndRequest": object([
-                "on": described(date, "The first day the hold no longer covers; default today.")
+                "on": described(date, "The first day the hold no longer covers; default today, at most 366 days after it.")
             ]),
             "VacationHold": object(
                 ["primary": ref("Service"), "documents": array(ref("Document"))], required: ["primary", "documents"]),
