@@ -71,7 +71,7 @@ def stop(server: subprocess.Popen) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--portico", default=".build/debug/portico")
+    parser.add_argument("--portico", default=".build/debug/portico", type=os.path.abspath)
     parser.add_argument("--schemathesis", default=os.path.join(os.path.dirname(sys.executable), "schemathesis"))
     parser.add_argument("--max-examples", type=int, default=25, help="test cases per operation and phase")
     parser.add_argument("--max-time", type=int, default=0, help="seconds for the whole run (0: no budget)")
@@ -117,7 +117,8 @@ def main() -> int:
             command += ["--max-time", str(args.max_time)]
         if args.seed is not None:
             command += ["--seed", str(args.seed)]
-        result = subprocess.run(command)
+        # In the temporary directory: schemathesis keeps a cache of failures (.schemathesis/) in its cwd.
+        result = subprocess.run(command, cwd=work)
         if server.poll() is not None:
             print(f"contract: portico serve died during the run (exit {server.returncode}); log: {log_path}")
             return 1
