@@ -45,7 +45,7 @@ private func checkParse(_ header: String) {
         require(signature.count == 32, "a v1 of \(signature.count) bytes")
         // Every kept signature was in the header as hex (either case).
         require(header.lowercased().contains(hex(signature)), "a v1 that is not in the header")
-        require(StripeSignatureHeader.hexBytes(StripeSignatureHeader.hex(signature)) == signature, "hex round trip")
+        require(StripeSignatureHeader.hexBytes(hex(signature)) == signature, "hex round trip")
     }
     require(header.contains("t=") || header.contains("t ="), "a timestamp from a header without t")
 }
