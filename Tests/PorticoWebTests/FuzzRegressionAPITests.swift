@@ -38,7 +38,7 @@ import Testing
         let regular = try f.createPlan("Regular", 3000)
         let vacation = try f.createPlan("Vacation", 1500, role: "primary")
         let ana = try f.createClient()
-        let service = try f.createService(client: ana, plan: regular, from: "2000-01-01")
+        let service = try f.createService(client: ana, plan: regular, from: "2017-01-01")
         #expect(f.call("POST", "/billing/run", "{}").status == 200)
         let before = try f.snapshot()
         let cases: [(path: String, body: String, field: String)] = [
@@ -99,5 +99,23 @@ import Testing
         // Stored resources keep ids from 1.
         #expect(property(resolve(schemas["Service"]), "id")["minimum"] as? Int == 1)
         #expect(property(resolve(schemas["DocumentLine"]), "serviceId")["minimum"] as? Int == 1)
+    }
+
+    /// A service from `0008-01-01` made every action on its client recompute two thousand years of
+    /// cycles: a suspend took 19 s and the API stopped answering (schemathesis). A new service may
+    /// start at most ten years back; a refusal creates nothing.
+    @Test func aServiceStartingCenturiesAgoIsRefused() throws {
+        let f = try APIFixture(today: "2026-03-01")
+        defer { f.remove() }
+        let plan = try f.createPlan("Home 30", 3000)
+        let ana = try f.createClient()
+        let before = try f.snapshot()
+        for from in ["0008-01-01", "2016-02-28"] {
+            let r = f.call("POST", "/services", #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "\#(from)"}"#)
+            #expect(r.status == 422)
+            #expect(r.errorMessage.hasPrefix("activeFrom: must be at most 3653 days (ten years) before today"), "\(r.errorMessage)")
+        }
+        #expect(try f.snapshot() == before)
+        _ = try f.createService(client: ana, plan: plan, from: "2016-03-01", addresses: ["198.51.100.9"])
     }
 }

@@ -155,6 +155,22 @@ enum APIBody {
         return value
     }
 
+    /// How far before today a new service may start: ten years of history to import. Every action
+    /// on a client recomputes its services' cycles from their anchors, so a service from year 8
+    /// made each suspend, payment or daily step of its client take tens of seconds (found by the
+    /// API contract run).
+    static let maxDaysBack = 3653
+
+    /// A new service's `activeFrom`: at most `maxDaysBack` before `today`, or a 422 naming `field`.
+    static func startDate(_ text: String, field: String, today: LocalDate) throws -> LocalDate {
+        let value = try date(text, field: field)
+        let earliest = today.adding(days: -maxDaysBack)
+        guard value >= earliest else {
+            throw APIError.invalid(field, "must be at most \(maxDaysBack) days (ten years) before today (\(earliest))")
+        }
+        return value
+    }
+
     /// One of an enum's raw values, or a 422 listing them.
     static func choice<E: RawRepresentable & CaseIterable>(_ text: String, _ type: E.Type, field: String) throws -> E
     where E.RawValue == String {

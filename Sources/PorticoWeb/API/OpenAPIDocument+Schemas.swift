@@ -215,7 +215,7 @@ extension OpenAPIDocument {
             "invoicingType": described(
                 nullable(string(["forward", "backward"])),
                 "null: the installation's `invoicing.defaultType`."),
-            "activeFrom": described(date, "First day of the first term."),
+            "activeFrom": described(date, "First day of the first term; at most ten years (3653 days) before today."),
             "activeTo": described(nullable(date), "Last day of the last term (inclusive); null while it is open."),
             "overrideRole": described(role, "Default: the plan's."),
             "addresses": described(
