@@ -118,4 +118,27 @@ import Testing
         #expect(try f.snapshot() == before)
         _ = try f.createService(client: ana, plan: plan, from: "2016-03-01", addresses: ["198.51.100.9"])
     }
+
+    /// schemathesis generated bodies the document allowed and the API refused (unknown keys, blank
+    /// names), so most of its examples never reached the handlers. The document now says both:
+    /// objects are closed and the fields the store wants non-blank have a pattern.
+    @Test func theDocumentSaysObjectsAreClosedAndNamesNonBlank() throws {
+        let f = try APIFixture(today: "2026-03-01")
+        defer { f.remove() }
+        let document = f.call("GET", "/openapi.json", auth: .none).object
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
+        func schema(_ name: String) -> [String: Any] { schemas[name] as? [String: Any] ?? [:] }
+        func property(_ name: String, _ key: String) -> [String: Any] {
+            (schema(name)["properties"] as? [String: Any])?[key] as? [String: Any] ?? [:]
+        }
+        for name in ["Plan", "Client", "Service", "ServicePatch", "Payment", "Settings", "ReasonRequest"] {
+            #expect(schema(name)["additionalProperties"] as? Bool == false, "\(name)")
+        }
+        for (name, key) in [("Plan", "name"), ("Client", "name"), ("Payment", "method"), ("ReasonRequest", "reason")] {
+            #expect(property(name, key)["pattern"] as? String == "[^ ]", "\(name).\(key)")
+        }
+        // What the pattern admits, the API takes; what it refuses, the API refuses too.
+        #expect(f.call("POST", "/clients", #"{"name": "\tA"}"#).status == 201)
+        #expect(f.call("POST", "/clients", #"{"name": "   "}"#).status == 422)
+    }
 }

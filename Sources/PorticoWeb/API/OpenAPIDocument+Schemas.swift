@@ -29,7 +29,7 @@ extension OpenAPIDocument {
             "Plan": object(
                 [
                     "id": readOnly(id),
-                    "name": string(),
+                    "name": nonBlank,
                     "monthlyPrice": described(money, "Price of one month; must not be negative."),
                     "billingPeriods": described(
                         ["type": "array", "items": integer(1, 24), "default": [1], "uniqueItems": true],
@@ -43,7 +43,7 @@ extension OpenAPIDocument {
             "Client": object(
                 [
                     "id": readOnly(id),
-                    "name": string(),
+                    "name": nonBlank,
                     "email": string(),
                     "useCreditAutomatically": described(
                         nullable(boolean), "null: the installation's `invoicing.useCreditAutomatically` applies."),
@@ -111,7 +111,7 @@ extension OpenAPIDocument {
                     "clientId": id,
                     "amount": described(money, "Greater than zero."),
                     "receivedOn": described(date, "Default today, at most 366 days after it; the documents it settles are dated on it."),
-                    "method": described(string(), "How it was paid (cash, transfer, …); not empty."),
+                    "method": described(nonBlank, "How it was paid (cash, transfer, …); not empty."),
                     "reference": string(),
                     "applied": readOnly(
                         array(
@@ -180,7 +180,7 @@ extension OpenAPIDocument {
                 ["primary": ref("ServiceDraft"), "documents": array(ref("DocumentDraft"))],
                 required: ["primary", "documents"]),
             "ReasonRequest": object(
-                ["reason": described(string(), "Why; recorded in the audit log. Not empty.")],
+                ["reason": described(nonBlank, "Why; recorded in the audit log. Not empty.")],
                 required: ["reason"]),
             "WalledGarden": object(
                 [
