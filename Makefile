@@ -64,6 +64,9 @@ test: deps browser-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	SCREENSHOT_DIR=$(SCREENSHOT_DIR) $(BROWSER_VENV)/bin/python -m pytest -p no:cacheprovider -v Tests/browser
+	# fuzzing (fuzz/) and the API contract (Tests/contract/), short forms
+	$(MAKE) --no-print-directory fuzz-short
+	$(MAKE) --no-print-directory contract-short
 
 # The browser test alone (admin UI and portal in headless Chromium); fails, never skips.
 browser-test: deps browser-deps
@@ -117,5 +120,47 @@ install: deps
 bench-firewall: deps
 	bench/firewall.sh
 
+.PHONY: fuzz-build fuzz-short fuzz contract contract-short
+
+# Fuzzing: libFuzzer + AddressSanitizer targets in their own package (fuzz/), so the main build
+# never compiles sanitizer code. Their runtimes come with the toolchain (/opt/swift's clang).
+FUZZ_SECONDS ?= 600
+FUZZ_SHORT_SECONDS ?= 25
+FUZZ_TARGETS ?=
+
+fuzz-build: deps
+	@set -o pipefail; $(SWIFT) build --package-path fuzz -Xswiftc -sanitize=fuzzer,address 2>&1 \
+		| grep -v "warning: Cannot export local symbol"
+
+fuzz-short: fuzz-build
+	fuzz/run.sh $(FUZZ_SHORT_SECONDS) $(FUZZ_TARGETS)
+
+fuzz: fuzz-build
+	fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# The API contract: /api/v1/openapi.json validated, then schemathesis against a live `portico serve`
+# on loopback (Tests/contract/). Its Python tools, pinned, live in a venv (.venv-contract/).
+CONTRACT_VENV := .venv-contract
+CONTRACT_EXAMPLES ?= 100
+CONTRACT_SHORT_EXAMPLES ?= 10
+# The short form (in `make test`) replays one seed, so a test run is repeatable; `make contract` draws one.
+CONTRACT_SHORT_SEED ?= 8
+CONTRACT_ARGS ?=
+
+$(CONTRACT_VENV)/.installed: Tests/contract/requirements.txt
+	@python3 -c 'import ensurepip, venv' 2>/dev/null || $(MAKE) --no-print-directory install-packages PACKAGES="python3-venv"
+	rm -rf $(CONTRACT_VENV)
+	python3 -m venv $(CONTRACT_VENV)
+	$(CONTRACT_VENV)/bin/pip install --quiet --disable-pip-version-check -r Tests/contract/requirements.txt
+	touch $@
+
+contract: deps $(CONTRACT_VENV)/.installed
+	$(SWIFT) build --product portico
+	$(CONTRACT_VENV)/bin/python Tests/contract/contract.py --max-examples $(CONTRACT_EXAMPLES) $(CONTRACT_ARGS)
+
+contract-short: deps $(CONTRACT_VENV)/.installed
+	$(SWIFT) build --product portico
+	$(CONTRACT_VENV)/bin/python Tests/contract/contract.py --max-examples $(CONTRACT_SHORT_EXAMPLES) --seed $(CONTRACT_SHORT_SEED) $(CONTRACT_ARGS)
+
 clean:
-	rm -rf .build .portico
+	rm -rf .build .portico fuzz/.build .venv-contract

@@ -5,7 +5,11 @@ let package = Package(
     name: "Portico",
     platforms: [.macOS(.v14)],
     products: [
-        .executable(name: "portico", targets: ["portico"])
+        .executable(name: "portico", targets: ["portico"]),
+        // The modules as a library, for the fuzz package (`fuzz/`), which depends on this one by path.
+        .library(
+            name: "PorticoModules",
+            targets: ["PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments", "PorticoWeb"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),

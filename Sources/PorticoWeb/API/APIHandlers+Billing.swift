@@ -11,7 +11,7 @@ extension APIHandlers {
     func createPayment(_ r: HTTPRequest, _ p: Params) throws -> HTTPResponse {
         let body = try APIBody.decode(PaymentInput.self, from: r, fields: PaymentInput.fields)
         guard body.amount > 0 else { throw BillingError.amountNotPositive(field: "amount") }
-        let receivedOn = try APIBody.date(body.receivedOn, field: "receivedOn", default: today())
+        let receivedOn = try APIBody.effectiveDate(body.receivedOn, field: "receivedOn", today: today())
         let result = try store.recordPayment(
             clientId: body.clientId, amount: Money(body.amount), receivedOn: receivedOn,
             method: body.method, reference: body.reference ?? "")
@@ -19,10 +19,11 @@ extension APIHandlers {
         return created(PaymentJSON(result.payment), at: "/payments/\(result.payment.id)")
     }
 
-    /// The daily run for every date not yet run, through `date` (default today).
+    /// The daily run for every date not yet run, through `date` (default today, at most
+    /// `APIBody.maxDaysAhead` after it).
     func runBilling(_ r: HTTPRequest, _ p: Params) throws -> HTTPResponse {
         let body = try APIBody.decode(BillingRunInput.self, from: r, fields: BillingRunInput.fields)
-        let through = try APIBody.date(body.date, field: "date", default: today())
+        let through = try APIBody.effectiveDate(body.date, field: "date", today: today())
         let report = try store.runBilling(through: through)
         context.apply(report.delta)
         return JSON.response(BillingRunJSON(report))
@@ -33,7 +34,7 @@ extension APIHandlers {
     func previewHold(_ r: HTTPRequest, _ p: Params) throws -> HTTPResponse {
         let id = try APIBody.id(p, kind: "service")
         let body = try APIBody.decode(HoldInput.self, from: r, fields: HoldInput.fields)
-        let from = try APIBody.date(body.from, field: "from", default: today())
+        let from = try APIBody.effectiveDate(body.from, field: "from", today: today())
         let result = try store.previewHold(secondaryId: id, planId: body.planId, from: from, months: body.months)
         let existing = Set(try store.services(clientId: result.primary.service.clientId, on: from).map(\.id))
         return JSON.response(
@@ -47,7 +48,7 @@ extension APIHandlers {
     func activateHold(_ r: HTTPRequest, _ p: Params) throws -> HTTPResponse {
         let id = try APIBody.id(p, kind: "service")
         let body = try APIBody.decode(HoldInput.self, from: r, fields: HoldInput.fields)
-        let from = try APIBody.date(body.from, field: "from", default: today())
+        let from = try APIBody.effectiveDate(body.from, field: "from", today: today())
         let result = try store.activateHold(secondaryId: id, planId: body.planId, from: from, months: body.months)
         context.apply(result.delta)
         refresh(clientId: result.primary.service.clientId)
@@ -59,7 +60,7 @@ extension APIHandlers {
     func endHold(_ r: HTTPRequest, _ p: Params) throws -> HTTPResponse {
         let id = try APIBody.id(p, kind: "service")
         let body = try APIBody.decode(HoldEndInput.self, from: r, fields: HoldEndInput.fields)
-        let on = try APIBody.date(body.on, field: "on", default: today())
+        let on = try APIBody.effectiveDate(body.on, field: "on", today: today())
         let service = try store.service(id, on: on).service
         let primaryId: Int64
         switch service.overrideRole {

@@ -13,7 +13,7 @@ extension APIHandlers {
             invoicingType: try body.invoicingType.map {
                 try APIBody.choice($0, InvoicingType.self, field: "invoicingType")
             },
-            activeFrom: try APIBody.date(body.activeFrom, field: "activeFrom"),
+            activeFrom: try APIBody.startDate(body.activeFrom, field: "activeFrom", today: today()),
             activeTo: try body.activeTo.map { try APIBody.date($0, field: "activeTo") },
             overrideRole: try body.overrideRole.map {
                 try APIBody.choice($0, OverrideRole.self, field: "overrideRole")

@@ -29,7 +29,7 @@ extension OpenAPIDocument {
             "Plan": object(
                 [
                     "id": readOnly(id),
-                    "name": string(),
+                    "name": nonBlank,
                     "monthlyPrice": described(money, "Price of one month; must not be negative."),
                     "billingPeriods": described(
                         ["type": "array", "items": integer(1, 24), "default": [1], "uniqueItems": true],
@@ -43,7 +43,7 @@ extension OpenAPIDocument {
             "Client": object(
                 [
                     "id": readOnly(id),
-                    "name": string(),
+                    "name": nonBlank,
                     "email": string(),
                     "useCreditAutomatically": described(
                         nullable(boolean), "null: the installation's `invoicing.useCreditAutomatically` applies."),
@@ -56,6 +56,10 @@ extension OpenAPIDocument {
                     "end": described(nullable(date), "The term's last covered day (inclusive); null while it is open."),
                 ], required: ["start", "end"]),
             "Service": object(serviceProperties, required: ["clientId", "planId", "activeFrom"]),
+            "ServiceDraft": object(
+                serviceProperties.merging(["id": readOnly(draftId)]) { $1 },
+                required: ["clientId", "planId", "activeFrom"],
+                description: "The service a preview says would be created: id 0, nothing stored."),
             "ServicePatch": object(
                 [
                     "activeTo": serviceProperties["activeTo"]!,
@@ -69,14 +73,10 @@ extension OpenAPIDocument {
                         integer(1, 24), "Cannot change: accepted only with the current value."),
                     "activeFrom": described(date, "Cannot change: accepted only with the current value."),
                 ], description: "Absent fields are left alone."),
-            "DocumentLine": object(
-                [
-                    "serviceId": id,
-                    "description": string(),
-                    "from": date,
-                    "to": described(date, "Last day covered (inclusive)."),
-                    "amount": described(money, "Positive on both kinds: what the line charges or gives back."),
-                ], required: ["serviceId", "description", "from", "to", "amount"]),
+            "DocumentLine": documentLine(serviceId: id),
+            // A preview's lines for the primary it would create show service id 0.
+            "DocumentLineDraft": documentLine(
+                serviceId: described(draftId, "0: the service the preview would create.")),
             "Document": object(
                 [
                     "id": id,
@@ -102,7 +102,7 @@ extension OpenAPIDocument {
                     "issuedOn": date,
                     "dueOn": date,
                     "total": money,
-                    "lines": array(ref("DocumentLine")),
+                    "lines": array(ref("DocumentLineDraft")),
                 ], required: ["kind", "clientId", "issuedOn", "dueOn", "total", "lines"],
                 description: "A document a preview says would be issued (no id or number yet)."),
             "Payment": object(
@@ -110,8 +110,8 @@ extension OpenAPIDocument {
                     "id": readOnly(id),
                     "clientId": id,
                     "amount": described(money, "Greater than zero."),
-                    "receivedOn": described(date, "Default today; the documents it settles are dated on it."),
-                    "method": described(string(), "How it was paid (cash, transfer, …); not empty."),
+                    "receivedOn": described(date, "Default today, at most 366 days after it; the documents it settles are dated on it."),
+                    "method": described(nonBlank, "How it was paid (cash, transfer, …); not empty."),
                     "reference": string(),
                     "applied": readOnly(
                         array(
@@ -155,7 +155,7 @@ extension OpenAPIDocument {
                             "currency": described(string(), "ISO 4217 code."),
                         ]),
                 ], description: "Every setting of the installation by group; a PATCH carries only those it changes."),
-            "BillingRunRequest": object(["date": described(date, "Last date to run; default today.")]),
+            "BillingRunRequest": object(["date": described(date, "Last date to run; default today, at most 366 days after it.")]),
             "BillingRunReport": object(
                 [
                     "dates": described(array(date), "The dates this call ran (dates already run are skipped)."),
@@ -168,19 +168,19 @@ extension OpenAPIDocument {
             "VacationHoldRequest": object(
                 [
                     "planId": described(id, "The vacation plan of the primary service."),
-                    "from": described(date, "First day of the hold; default today."),
+                    "from": described(date, "First day of the hold; default today, at most 366 days after it."),
                     "months": described(integer(1, 24), "Length of the hold; default `vacationHold.defaultMonths`."),
                 ], required: ["planId"]),
             "VacationHoldEndRequest": object([
-                "on": described(date, "The first day the hold no longer covers; default today.")
+                "on": described(date, "The first day the hold no longer covers; default today, at most 366 days after it.")
             ]),
             "VacationHold": object(
                 ["primary": ref("Service"), "documents": array(ref("Document"))], required: ["primary", "documents"]),
             "VacationHoldPreview": object(
-                ["primary": ref("Service"), "documents": array(ref("DocumentDraft"))],
+                ["primary": ref("ServiceDraft"), "documents": array(ref("DocumentDraft"))],
                 required: ["primary", "documents"]),
             "ReasonRequest": object(
-                ["reason": described(string(), "Why; recorded in the audit log. Not empty.")],
+                ["reason": described(nonBlank, "Why; recorded in the audit log. Not empty.")],
                 required: ["reason"]),
             "WalledGarden": object(
                 [
@@ -190,6 +190,20 @@ extension OpenAPIDocument {
                 required: ["addresses", "count"]),
         ]
     }
+
+    static func documentLine(serviceId: [String: Any]) -> [String: Any] {
+        object(
+            [
+                "serviceId": serviceId,
+                "description": string(),
+                "from": date,
+                "to": described(date, "Last day covered (inclusive)."),
+                "amount": described(money, "Positive on both kinds: what the line charges or gives back."),
+            ], required: ["serviceId", "description", "from", "to", "amount"])
+    }
+
+    /// An id in a preview: 0 for what is not created yet.
+    static var draftId: [String: Any] { ["type": "integer", "format": "int64", "minimum": 0] }
 
     static var serviceProperties: [String: Any] {
         [
@@ -201,7 +215,7 @@ extension OpenAPIDocument {
             "invoicingType": described(
                 nullable(string(["forward", "backward"])),
                 "null: the installation's `invoicing.defaultType`."),
-            "activeFrom": described(date, "First day of the first term."),
+            "activeFrom": described(date, "First day of the first term; at most ten years (3653 days) before today."),
             "activeTo": described(nullable(date), "Last day of the last term (inclusive); null while it is open."),
             "overrideRole": described(role, "Default: the plan's."),
             "addresses": described(

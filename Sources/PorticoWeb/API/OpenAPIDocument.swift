@@ -180,7 +180,7 @@ enum OpenAPIDocument {
                 "runBilling", "Run the daily billing job through a date",
                 description: """
                     Runs every date after the last one run (the first run starts at the earliest service start) \
-                    through `date` (default today). Dates already run are skipped.
+                    through `date` (default today, at most 366 days after today). Dates already run are skipped.
                     """,
                 body: ref("BillingRunRequest"), ok: ref("BillingRunReport"), errors: [400, 409, 422]))
         var garden = op(
@@ -263,7 +263,8 @@ enum OpenAPIDocument {
     static func object(_ properties: [String: Any], required: [String] = [], description: String? = nil) -> [String:
         Any]
     {
-        var out: [String: Any] = ["type": "object", "properties": properties]
+        // Closed: the API refuses a key it does not know (APIFields), and answers with no other.
+        var out: [String: Any] = ["type": "object", "properties": properties, "additionalProperties": false]
         if !required.isEmpty { out["required"] = required }
         if let description { out["description"] = description }
         return out
@@ -292,6 +293,8 @@ enum OpenAPIDocument {
         if let values { s["enum"] = values }
         return s
     }
+    /// A string the API refuses when it is empty or only spaces.
+    static var nonBlank: [String: Any] { ["type": "string", "pattern": "[^ ]"] }
     static func integer(_ minimum: Int? = nil, _ maximum: Int? = nil) -> [String: Any] {
         var s: [String: Any] = ["type": "integer"]
         if let minimum { s["minimum"] = minimum }
