@@ -145,12 +145,14 @@ public final class Histogram: MetricFamily {
     /// Records one observation (seconds, for the latency histograms).
     public func observe(_ value: Double, _ labelValues: [String] = []) {
         let index = bounds.firstIndex { value <= $0 }
+        let empty = bounds.count
         series.withLock { all in
-            var s = all[labelValues] ?? Series(buckets: Array(repeating: 0, count: bounds.count))
-            if let index { s.buckets[index] += 1 }
-            s.sum += value
-            s.count += 1
-            all[labelValues] = s
+            // Mutated in place through the dictionary's `default:` accessor: copying the series
+            // out and back allocated its bucket array on every request.
+            if all[labelValues] == nil { all[labelValues] = Series(buckets: Array(repeating: 0, count: empty)) }
+            if let index { all[labelValues]!.buckets[index] += 1 }
+            all[labelValues]!.sum += value
+            all[labelValues]!.count += 1
         }
     }
 
