@@ -1,43 +1,12 @@
 import Foundation
 import PorticoCore
 import PorticoStore
+import PorticoTestSupport
 
 func d(_ s: String) -> LocalDate { try! LocalDate(s) }
 
-/// A temporary directory, removed when the value goes.
-final class TempDirectory {
-    let path: String
-
-    init(_ name: String = "portico-app") throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String, _ text: String) throws -> String {
-        let p = path + "/" + name
-        try text.write(toFile: p, atomically: true, encoding: .utf8)
-        return p
-    }
-}
-
-enum Paths {
-    /// The package's root directory.
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static let templates = root + "/templates"
-
-    /// The `portico` binary built beside the test bundle (`swift build --build-tests` builds it).
-    static var portico: String {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for candidate in [exe.appendingPathComponent("portico").path, root + "/.build/debug/portico"]
-        where FileManager.default.isExecutableFile(atPath: candidate) {
-            return candidate
-        }
-        return root + "/.build/debug/portico"
-    }
-}
+typealias TempDirectory = TestDirectory
+typealias Paths = RepositoryPaths
 
 /// `portico` run as a subprocess, its output in files.
 final class PorticoProcess {

@@ -5,33 +5,8 @@ import PorticoTestSupport
     import Glibc
 #endif
 
-/// A temporary directory, removed when the value goes.
-final class ProofDirectory: @unchecked Sendable {
-    let path: String
-
-    init(_ name: String) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
-enum ProofPaths {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static let templates = root + "/templates"
-
-    /// The `portico` built beside the test bundle (`swift build --build-tests` builds it).
-    static var portico: String {
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-        for candidate in [exe.appendingPathComponent("portico").path, root + "/.build/debug/portico"]
-        where FileManager.default.isExecutableFile(atPath: candidate) {
-            return candidate
-        }
-        return root + "/.build/debug/portico"
-    }
-}
+typealias ProofDirectory = TestDirectory
+typealias ProofPaths = RepositoryPaths
 
 struct ProofError: Error, CustomStringConvertible {
     let description: String
