@@ -62,7 +62,7 @@ release: deps
 
 test: deps browser-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	Tests/run-swift-tests.sh
 	SCREENSHOT_DIR=$(SCREENSHOT_DIR) $(BROWSER_VENV)/bin/python -m pytest -p no:cacheprovider -v Tests/browser
 	# fuzzing (fuzz/) and the API contract (Tests/contract/), short forms
 	$(MAKE) --no-print-directory fuzz-short
@@ -84,10 +84,7 @@ run: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(BENCH_PACKAGES)"
-	$(SWIFT) build -c release --product portico
-	mkdir -p .portico bench-results
-	.build/release/portico bench billing --database .portico/bench-billing.db | tee bench-results/billing.md
-	bench/http.sh
+	bench/run.sh
 
 # A release build with the Swift runtime linked in (only Debian's C libraries are needed on the
 # gateway), the templates in $(PREFIX)/share/portico/templates (the binary finds them beside

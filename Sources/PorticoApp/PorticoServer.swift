@@ -8,6 +8,7 @@ import PorticoPayments
 import PorticoStore
 import PorticoWeb
 import ServiceLifecycle
+import UnixSignals
 import Synchronization
 
 /// A running Portico: the store, the walled garden, the portal and admin listeners, and the
@@ -162,7 +163,11 @@ public final class PorticoServer: Sendable {
 
     /// Runs the services until SIGTERM or SIGINT (or, with `signals` false, until the task is
     /// cancelled), then drains: listeners first (in-flight requests finish), then the loops.
-    public func run(signals: Bool = true) async throws {
+    public func run(signals: Bool = true, ready: @Sendable () -> Void = {}) async throws {
+        // Every signal Portico handles is trapped before `ready` (the banner) and READY=1, so a
+        // SIGTERM or SIGHUP sent the moment Portico says it is up is handled, never fatal.
+        let hangups = await UnixSignalsSequence(trapping: signals ? [.sighup] : [])
+        let stops = await UnixSignalsSequence(trapping: signals ? [.sigterm, .sigint] : [])
         let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(
                 service: PeriodicService(
@@ -181,14 +186,23 @@ public final class PorticoServer: Sendable {
                 service: PeriodicService(
                     name: "allowlist", interval: { [self] in configuration.allowedHostsRefreshSeconds },
                     body: { [self] in refreshAllowlist() })),
-            .init(service: ReloadService(reload: { [self] in _ = reload() })),
+            .init(service: ReloadService(hangups: hangups, reload: { [self] in _ = reload() })),
             .init(service: ListenerService(name: "admin", server: admin, logger: logger)),
             .init(service: ListenerService(name: "portal", server: portal, logger: logger)),
             .init(service: NotifyService(status: "serving portal on \(configuration.portalListen)", logger: logger)),
         ]
-        var group = ServiceGroupConfiguration(services: services, logger: logger)
-        if signals { group.gracefulShutdownSignals = [.sigterm, .sigint] }
-        try await ServiceGroup(configuration: group).run()
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
+        ready()
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask {
+                for await _ in stops { await group.triggerGracefulShutdown() }
+            }
+            tasks.addTask { try await group.run() }
+            // The service group ends (shutdown done, or a service failed); the signal listener
+            // never ends by itself.
+            defer { tasks.cancelAll() }
+            try await tasks.next()
+        }
         // Every service has ended: closing checkpoints the WAL into the database file.
         context.store.close()
         logger.info("portico stopped")

@@ -117,7 +117,7 @@ struct Demo: ParsableCommand {
         try walledGarden.apply(to: &c)
         if loaded.origins["isp.name"] == nil { c.ispName = "Demo ISP" }
         if loaded.origins["isp.contact"] == nil { c.contact = "support@demo-isp.example · +1 555 0100" }
-        try serve(c, loaded: loaded) { s in
+        try serve(c, loaded: loaded) { [c] s in
             let portal = "http://\(c.portalListen.host):\(s.portalPort)/"
             print("portal  \(portal)")
             print("admin   http://\(c.adminListen.host):\(s.adminPort)/api/v1/")

@@ -34,7 +34,7 @@ struct ServerOptions: ParsableArguments {
 /// SIGHUP reloads templates, billing settings and the configuration's live keys.
 func serve(
     _ configuration: PorticoConfiguration, loaded: LoadedConfiguration? = nil,
-    reload: (@Sendable () throws -> LoadedConfiguration)? = nil, banner: (PorticoServer) -> Void
+    reload: (@Sendable () throws -> LoadedConfiguration)? = nil, banner: @escaping @Sendable (PorticoServer) -> Void
 ) throws {
     let level = SharedLogLevel(configuration.logLevel)
     LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
@@ -48,13 +48,16 @@ func serve(
     } catch {
         throw CLIError("\(error)")
     }
-    banner(server)
-    fflush(nil)
-    // The services run on Swift's concurrency pool; this thread only waits for them.
+    // The services run on Swift's concurrency pool; this thread only waits for them. The banner
+    // comes once SIGTERM, SIGINT and SIGHUP are handled.
     let done = DispatchSemaphore(value: 0)
     let failure = Mutex<String?>(nil)
+    let announce = { @Sendable in
+        banner(server)
+        fflush(nil)
+    }
     Task.detached {
-        do { try await server.run() } catch { failure.withLock { $0 = "\(error)" } }
+        do { try await server.run(ready: announce) } catch { failure.withLock { $0 = "\(error)" } }
         done.signal()
     }
     done.wait()
@@ -72,7 +75,7 @@ struct Serve: ParsableCommand {
         let loaded = try options.load(server: server)
         var c = loaded.configuration
         try walledGarden.apply(to: &c)
-        try serve(c, loaded: loaded, reload: try options.reloader(server: server)) { s in
+        try serve(c, loaded: loaded, reload: try options.reloader(server: server)) { [c] s in
             print(
                 "portal http://\(c.portalListen.host):\(s.portalPort)/  admin http://\(c.adminListen.host):\(s.adminPort)/"
             )

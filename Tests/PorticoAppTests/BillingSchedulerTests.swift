@@ -3,6 +3,7 @@ import Logging
 import PorticoApp
 import PorticoCore
 import PorticoStore
+import PorticoTestSupport
 import Synchronization
 import Testing
 
@@ -85,13 +86,9 @@ import Testing
         }
         let scheduler = BillingScheduler(store: store, now: { Self.instant("2027-03-05T06:00:00Z") }, logger: logger)
         // sqlite3 takes the write lock, keeps it 7 s, then commits.
-        let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        holder.arguments = ["sqlite3", path, "BEGIN IMMEDIATE;", ".shell echo locked", ".shell sleep 7", "COMMIT;"]
-        let out = Pipe()
-        holder.standardOutput = out
-        try holder.run()
-        #expect(out.fileHandleForReading.availableDataOrWait().contains("locked"))
+        let holder = try ChildProcess(
+            ["sqlite3", path, "BEGIN IMMEDIATE;", ".shell echo locked", ".shell sleep 7", "COMMIT;"], output: .pipe)
+        #expect(holder.readOutput(until: "locked").contains("locked"))
         let start = Date()
         let report = try scheduler.tick()
         #expect(Date().timeIntervalSince(start) > 5)

@@ -3,6 +3,7 @@ import Logging
 import PorticoCore
 import PorticoMail
 import PorticoStore
+import PorticoTestSupport
 import Synchronization
 import Testing
 
@@ -53,8 +54,7 @@ final class LoopbackSMTPServer {
         controller.stop()
         """#
 
-    let process = Process()
-    let input = Pipe()
+    let process: ChildProcess
     let port: UInt16
     let log: String
 
@@ -64,18 +64,15 @@ final class LoopbackSMTPServer {
         log = dir.path + "/smtp-\(port).jsonl"
         FileManager.default.createFile(atPath: log, contents: nil)
         let script = try dir.file("smtp_server.py", Self.script)
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, "\(port)", "\(refuse)", log, tls?.cert ?? "", tls?.key ?? ""]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardInput = input
-        try process.run()
-        let line = output.fileHandleForReading.availableDataOrWait()
+        process = try ChildProcess(
+            ["python3", script, "\(port)", "\(refuse)", log, tls?.cert ?? "", tls?.key ?? ""], input: .pipe,
+            output: .pipe)
+        let line = process.readOutput(until: "ready")
         guard line.contains("ready") else { throw FixtureError("the SMTP server did not start: \(line)") }
     }
 
     deinit {
-        try? input.fileHandleForWriting.close()
+        process.closeInput()
         process.waitUntilExit()
     }
 
@@ -100,19 +97,6 @@ final class LoopbackSMTPServer {
         }
         guard ok else { throw FixtureError("no free port") }
         return UInt16(bigEndian: address.sin_port)
-    }
-}
-
-extension FileHandle {
-    /// Reads until a newline arrives (or the pipe closes).
-    func availableDataOrWait() -> String {
-        var text = ""
-        while !text.contains("\n") {
-            let data = availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-        }
-        return text
     }
 }
 

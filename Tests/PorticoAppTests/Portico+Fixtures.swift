@@ -10,7 +10,7 @@ typealias Paths = RepositoryPaths
 
 /// `portico` run as a subprocess, its output in files.
 final class PorticoProcess {
-    let process = Process()
+    let process: ChildProcess
     let stdoutPath: String
     let stderrPath: String
 
@@ -19,26 +19,17 @@ final class PorticoProcess {
     {
         stdoutPath = dir.path + "/\(name).out"
         stderrPath = dir.path + "/\(name).err"
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: Paths.portico)
         // Never the machine's /etc/portico/portico.toml: an empty file of the test's own.
         let empty = dir.path + "/empty.toml"
         FileManager.default.createFile(atPath: empty, contents: nil)
-        process.arguments = arguments.contains("--config") ? arguments : arguments + ["--config", empty]
         var env = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("PORTICO_") && $0.key != "NOTIFY_SOCKET"
         }
         env["PORTICO_TEMPLATES"] = Paths.templates
         for (k, v) in environment { env[k] = v }
-        process.environment = env
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
-    }
-
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process = try ChildProcess(
+            [Paths.portico] + (arguments.contains("--config") ? arguments : arguments + ["--config", empty]),
+            environment: env, output: .file(stdoutPath), error: .file(stderrPath))
     }
 
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
@@ -57,20 +48,16 @@ final class PorticoProcess {
                 }
                 if ports.count == 2 { return (ports[0], ports[1]) }
             }
-            if !process.isRunning { throw FixtureError("portico exited (\(process.terminationStatus)): \(stderr)") }
+            if let status = process.terminationStatus { throw FixtureError("portico exited (\(status)): \(stderr)") }
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw FixtureError("no banner from portico in \(seconds) s: \(stderr)")
     }
 
-    func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
+    func signal(_ sig: Int32) { process.signal(sig) }
 
     /// Waits for the process to end; its exit status, or nil on time-out.
-    func waitForExit(seconds: Double = 30) -> Int32? {
-        let deadline = Date().addingTimeInterval(seconds)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-        return process.isRunning ? nil : process.terminationStatus
-    }
+    func waitForExit(seconds: Double = 30) -> Int32? { process.waitForExit(seconds: seconds) }
 }
 
 struct FixtureError: Error, CustomStringConvertible {
@@ -81,22 +68,7 @@ struct FixtureError: Error, CustomStringConvertible {
 /// Runs a command to completion; (status, stdout+stderr).
 @discardableResult
 func run(_ executable: String, _ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = arguments
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = out
-    let inPipe = Pipe()
-    if input != nil { p.standardInput = inPipe }
-    try p.run()
-    if let input {
-        inPipe.fileHandleForWriting.write(Data(input.utf8))
-        try inPipe.fileHandleForWriting.close()
-    }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    try ChildProcess.run([executable] + arguments, input: input, mergeError: true)
 }
 
 /// `python3`, when it has the given modules (the Makefile's `deps` installs them).

@@ -13,46 +13,33 @@ struct ProofError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// `portico` as a subprocess, its output in files. Stopped with SIGKILL: a process started by
-/// Foundation from Swift Testing inherits a blocked SIGTERM.
+/// `portico` as a subprocess, its output in files.
 final class ServeProcess: @unchecked Sendable {
-    let process = Process()
+    let process: ChildProcess
     let stdoutPath: String
     let stderrPath: String
 
     init(_ arguments: [String], in dir: ProofDirectory, name: String) throws {
         stdoutPath = dir.path + "/\(name).out"
         stderrPath = dir.path + "/\(name).err"
-        FileManager.default.createFile(atPath: stdoutPath, contents: nil)
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: ProofPaths.portico)
         let empty = dir.path + "/empty.toml"
         if !FileManager.default.fileExists(atPath: empty) {
             FileManager.default.createFile(atPath: empty, contents: nil)
         }
-        process.arguments = arguments + ["--config", empty]
         var env = ProcessInfo.processInfo.environment.filter {
             !$0.key.hasPrefix("PORTICO_") && $0.key != "NOTIFY_SOCKET"
         }
         env["PORTICO_TEMPLATES"] = ProofPaths.templates
-        process.environment = env
-        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
-        process.standardError = FileHandle(forWritingAtPath: stderrPath)
-        try process.run()
+        process = try ChildProcess(
+            [ProofPaths.portico] + arguments + ["--config", empty], environment: env, output: .file(stdoutPath),
+            error: .file(stderrPath))
     }
 
-    deinit { kill9() }
-
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { process.pid }
     var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-    func kill9() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-    }
+    func kill9() { process.kill9() }
 
     /// Waits for the `serve` banner: (portal port, admin port).
     func waitForBanner(seconds: Double = 60) throws -> (portal: UInt16, admin: UInt16) {
@@ -66,7 +53,7 @@ final class ServeProcess: @unchecked Sendable {
                 }
                 if ports.count == 2 { return (ports[0], ports[1]) }
             }
-            if !process.isRunning { throw ProofError("portico exited (\(process.terminationStatus)): \(stderr)") }
+            if let status = process.terminationStatus { throw ProofError("portico exited (\(status)): \(stderr)") }
             Thread.sleep(forTimeInterval: 0.01)
         }
         throw ProofError("no banner from portico in \(seconds) s: \(stderr)")
@@ -84,21 +71,14 @@ final class ServeProcess: @unchecked Sendable {
 /// Runs a command to completion; (status, stdout, stderr).
 @discardableResult
 func runCommand(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String, error: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: executable)
-    p.arguments = arguments
     var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("PORTICO_") }
     env["PORTICO_TEMPLATES"] = ProofPaths.templates
-    p.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    let dir = try ProofDirectory("portico-command")
+    let errorPath = dir.path + "/stderr"
+    let child = try ChildProcess([executable] + arguments, environment: env, output: .pipe, error: .file(errorPath))
+    let output = child.readOutput()
+    let status = child.waitUntilExit()
+    return (status, output, (try? String(contentsOfFile: errorPath, encoding: .utf8)) ?? "")
 }
 
 /// SplitMix64: a small seeded generator, so a failing run can be replayed.

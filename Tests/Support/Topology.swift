@@ -53,22 +53,7 @@ public enum Lab {
     public static func run(_ arguments: [String], input: String? = nil, stderr: Bool = false) throws
         -> (status: Int32, output: String)
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = stderr ? out : FileHandle.nullDevice
-        let inPipe = Pipe()
-        if input != nil { process.standardInput = inPipe }
-        try process.run()
-        if let input {
-            inPipe.fileHandleForWriting.write(Data(input.utf8))
-            try inPipe.fileHandleForWriting.close()
-        }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try ChildProcess.run(arguments, input: input, mergeError: stderr)
     }
 
     /// A fresh namespace for the duration of `body`, deleted afterwards whatever happens.
@@ -87,7 +72,7 @@ public struct Topology {
     public let client: String
     public let router: String
     public let internet: String
-    private var servers: [Process] = []
+    private var servers: [ChildProcess] = []
     private var paths: [URL] = []
 
     public static func with<T>(_ body: (inout Topology) throws -> T) throws -> T {
@@ -189,21 +174,18 @@ public struct Topology {
     /// A program left running in `namespace` until the topology is torn down; its standard output
     /// and error go to `log` when given.
     @discardableResult
-    public mutating func startBackground(in namespace: String, _ arguments: [String], log: URL? = nil) throws -> Process
+    public mutating func startBackground(in namespace: String, _ arguments: [String], log: URL? = nil) throws
+        -> ChildProcess
     {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-        process.arguments = ["netns", "exec", namespace] + arguments
+        let target: ChildProcess.Output
         if let log {
             _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: log)
-            process.standardOutput = handle
-            process.standardError = handle
+            target = .file(log.path)
         } else {
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            target = .null
         }
-        try process.run()
+        let process = try ChildProcess(
+            ["ip", "netns", "exec", namespace] + arguments, output: target, error: log == nil ? .null : .sameAsOutput)
         servers.append(process)
         return process
     }
@@ -221,11 +203,7 @@ public struct Topology {
     }
 
     private func tearDown() {
-        // SIGKILL: children of the test process inherit a signal mask that blocks SIGTERM.
-        for process in servers where process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        for process in servers { process.kill9() }
         for name in [client, router, internet] { _ = try? Lab.run("ip", "netns", "delete", name) }
         for path in paths { try? FileManager.default.removeItem(at: path) }
     }

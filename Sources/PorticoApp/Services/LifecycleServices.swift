@@ -54,12 +54,15 @@ struct PeriodicService: Service, CustomStringConvertible {
 }
 
 /// SIGHUP → `reload`, until graceful shutdown.
+/// The sequence is created before the server says it is ready (see `PorticoServer.run`): a
+/// SIGHUP that arrives just after READY=1 must reload, not end the process (SIGHUP's default).
 struct ReloadService: Service, CustomStringConvertible {
     var description: String { "reload" }
+    let hangups: UnixSignalsSequence
     let reload: @Sendable () -> Void
 
     func run() async throws {
-        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+        for await _ in hangups.cancelOnGracefulShutdown() {
             await onThread(reload)
         }
     }
