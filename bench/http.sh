@@ -58,4 +58,11 @@ rps() { # url host connections
   done
 } | tee "$OUT"
 echo "Portico resident memory: idle $IDLE_RSS MiB, peak under load $(peak) MiB" | tee -a "$OUT"
+# nginx's master and workers together, each at its peak (VmHWM), under the same load.
+NGINX_MASTER=$(cat "$WORK/nginx.pid")
+NGINX_KIB=0
+for pid in $NGINX_MASTER $(pgrep -P "$NGINX_MASTER"); do
+  NGINX_KIB=$((NGINX_KIB + $(awk '/VmHWM/ {print $2}' "/proc/$pid/status")))
+done
+echo "nginx resident memory, master and 2 workers at their peaks: $(awk "BEGIN {printf \"%.1f\", $NGINX_KIB/1024}") MiB" | tee -a "$OUT"
 echo "machine: $(nproc) cores, $(uname -r), $(date -u +%Y-%m-%d)" | tee -a "$OUT"
