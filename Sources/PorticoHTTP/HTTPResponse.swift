@@ -2,12 +2,15 @@
 /// a `Content-Length` set here is ignored.
 public struct HTTPResponse: Sendable {
     /// Status code, 100...599; anything else is sent as `500`.
-    public var status: Int
+    public var status: Int { didSet { preparedHandle = nil } }
     /// Header fields in the order they are sent; repeats are allowed (e.g. `Set-Cookie`).
     /// A name or value with CR, LF or NUL makes the server send `500` instead.
-    public var headers: [(name: String, value: String)]
+    public var headers: [(name: String, value: String)] { didSet { preparedHandle = nil } }
     /// The body bytes (omitted on the wire for `HEAD`).
-    public var body: [UInt8]
+    public var body: [UInt8] { didSet { preparedHandle = nil } }
+    /// The same answer already built as a libmicrohttpd response, sent without copying
+    /// anything; dropped as soon as any part above changes.
+    var preparedHandle: PreparedResponse?
 
     /// A response with the given parts.
     public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
@@ -47,6 +50,19 @@ public struct HTTPResponse: Sendable {
     public static func redirect(to location: String, status: Int = 302) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Location", location), ("Cache-Control", "no-store")])
     }
+
+    /// This answer, built once as a libmicrohttpd response and sent as is every time it is
+    /// returned (for answers that do not change per request, such as the portal's redirect).
+    ///
+    /// - Throws: `PreparedResponse.Invalid` when the status or a header could not be sent.
+    public static func prepared(_ response: HTTPResponse) throws(PreparedResponse.Invalid) -> HTTPResponse {
+        var copy = response
+        copy.preparedHandle = try PreparedResponse(response)
+        return copy
+    }
+
+    /// True when this answer will be sent from a prepared libmicrohttpd response.
+    public var isPrepared: Bool { preparedHandle != nil }
 
     /// Appends a header field (repeats allowed).
     public mutating func addHeader(_ name: String, _ value: String) {

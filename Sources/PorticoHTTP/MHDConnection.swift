@@ -20,6 +20,9 @@ enum MHDConnection {
     /// Sends `response` (MHD_create_response_from_buffer with copy, then MHD_queue_response).
     /// A response with an invalid status or header becomes a logged `500`.
     static func queue(_ response: HTTPResponse, on connection: OpaquePointer, server: HTTPServer) -> MHD_Result {
+        if let prepared = response.preparedHandle {
+            return MHD_queue_response(connection, prepared.status, prepared.handle)
+        }
         if let problem = problem(in: response) {
             server.logger.info("handler returned an invalid response: \(problem); sending 500")
             return queue(.text("Internal server error\n", status: 500), on: connection, server: server)

@@ -30,6 +30,11 @@ struct RequestTarget: Equatable {
         let pathBytes = raw[start..<(question ?? raw.count)]
         let queryBytes = question.map { raw[($0 + 1)...] } ?? []
 
+        // Nearly every path is plain ASCII without escapes: no decoding buffer, no validation.
+        if !pathBytes.isEmpty, pathBytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "%") }) {
+            return RequestTarget(
+                path: String(decoding: pathBytes, as: UTF8.self), rawQuery: String(decoding: queryBytes, as: UTF8.self))
+        }
         let decoded: [UInt8]
         do {
             decoded = try PercentDecoding.decode(pathBytes, plusAsSpace: false, mode: .strict)

@@ -9,22 +9,20 @@ enum SocketAddressText {
     /// The textual IP of `address`; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is given
     /// as plain IPv4, so a client is named the same whether the listener is IPv4 or dual stack.
     static func ip(_ address: UnsafePointer<sockaddr>) -> String {
-        var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
         switch Int32(address.pointee.sa_family) {
         case AF_INET:
             return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { ipv4 in
-                var raw = ipv4.pointee.sin_addr
-                return format(AF_INET, &raw, &buffer)
+                dotted(UInt32(bigEndian: ipv4.pointee.sin_addr.s_addr))
             }
         case AF_INET6:
             return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { ipv6 in
                 var raw = ipv6.pointee.sin6_addr
                 let bytes = withUnsafeBytes(of: raw) { Array($0) }
                 if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
-                    var mapped = in_addr()
-                    withUnsafeMutableBytes(of: &mapped) { $0.copyBytes(from: bytes[12..<16]) }
-                    return format(AF_INET, &mapped, &buffer)
+                    return dotted(
+                        UInt32(bytes[12]) << 24 | UInt32(bytes[13]) << 16 | UInt32(bytes[14]) << 8 | UInt32(bytes[15]))
                 }
+                var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
                 return format(AF_INET6, &raw, &buffer)
             }
         default:
@@ -47,6 +45,34 @@ enum SocketAddressText {
             default:
                 return 0
             }
+        }
+    }
+
+    /// `a.b.c.d` for an address in host order, written without inet_ntop or a heap buffer:
+    /// it runs for every request, and at most 15 bytes make a small (inline) String.
+    static func dotted(_ address: UInt32) -> String {
+        String(unsafeUninitializedCapacity: 15) { out in
+            var n = 0
+            var shift: UInt32 = 32
+            while shift > 0 {
+                shift -= 8
+                let octet = UInt8(truncatingIfNeeded: address >> shift)
+                if octet >= 100 {
+                    out[n] = 48 + octet / 100
+                    n += 1
+                }
+                if octet >= 10 {
+                    out[n] = 48 + octet / 10 % 10
+                    n += 1
+                }
+                out[n] = 48 + octet % 10
+                n += 1
+                if shift != 0 {
+                    out[n] = UInt8(ascii: ".")
+                    n += 1
+                }
+            }
+            return n
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import PorticoApp
+@testable import PorticoApp
+import PorticoHTTP
 import PorticoCore
 import PorticoStore
 import PorticoTestSupport
@@ -206,5 +207,43 @@ enum PrometheusText {
             }
         }
         return (families, samples)
+    }
+}
+
+/// The request series are kept per thread and summed when scraped: nothing may be lost across
+/// threads, and the route-label budget still holds over all of them.
+@Suite struct RequestSeriesTests {
+    @Test func threadsCountIntoOneTotalAndTheLabelBudgetHolds() throws {
+        let metrics = PorticoMetrics()
+        let handler = metrics.instrument(listener: "portal", ownHosts: []) { request in
+            HTTPResponse(status: request.path == "/missing" ? 404 : 200)
+        }
+        let threads = 4
+        let perThread = 5_000
+        let done = DispatchGroup()
+        for t in 0..<threads {
+            done.enter()
+            Thread.detachNewThread {
+                for i in 0..<perThread {
+                    // 150 distinct paths (a scanner), and a 404 every tenth request.
+                    let path = i % 10 == 0 ? "/missing" : "/page\((i * 7 + t) % 150)x"
+                    _ = handler(HTTPRequest(method: "GET", path: path))
+                }
+                done.leave()
+            }
+        }
+        #expect(done.wait(timeout: .now() + 60) == .success)
+
+        let text = metrics.registry.render()
+        let lines = text.split(separator: "\n").filter { $0.hasPrefix("portico_http_requests_total{listener=\"portal\"") }
+        let total = lines.compactMap { Double($0.split(separator: " ").last!) }.reduce(0, +)
+        #expect(total == Double(threads * perThread))
+        let routes = Set(lines.map { $0.split(separator: "route=\"")[1].split(separator: "\"")[0] })
+        #expect(routes.contains("unmatched"))
+        #expect(routes.contains("other"))
+        #expect(routes.count <= RouteLabel.limit + 2, "\(routes.count) route labels")
+        #expect(metrics.requests.value(["portal", "unmatched", "404"]) == Double(threads * perThread / 10))
+        #expect(metrics.requestDuration.count(["portal", "unmatched"]) == UInt64(threads * perThread / 10))
+        _ = try PrometheusText.validate(text)
     }
 }

@@ -96,43 +96,122 @@ public struct PorticoMetrics: Sendable {
     )
         -> @Sendable (HTTPRequest) -> HTTPResponse
     {
-        let requests = requests
-        let requestDuration = requestDuration
-        let seen = RouteLabel.Budget()
+        let series = RequestSeries(listener: listener, requests: requests, duration: requestDuration)
         return { request in
             let start = ContinuousClock.now
             let response = handler(request)
             let elapsed = ContinuousClock.now - start
-            let route = seen.admit(RouteLabel.label(request, status: response.status, ownHosts: ownHosts))
-            requests.increment([listener, route, String(response.status)])
-            requestDuration.observe(
-                Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds),
-                [listener, route])
+            series.record(
+                route: RouteLabel.label(request, status: response.status, ownHosts: ownHosts), status: response.status,
+                seconds: Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
             return response
+        }
+    }
+}
+
+/// One listener's request counts and durations, kept per thread: the portal answers tens of
+/// thousands of requests a second on libmicrohttpd's threads, and a shared lock or counter
+/// would bounce between the cores on every one. Each thread records into its own shard (found
+/// through a pthread key, locked only against a scrape); a scrape sums the shards into the
+/// `requests` and `duration` families.
+final class RequestSeries: Sendable {
+    struct Key: Hashable {
+        let route: String
+        let status: Int
+    }
+
+    /// One thread's series: (route, status) → requests, and route → durations.
+    final class Shard: Sendable {
+        struct State {
+            var requests: [Key: Double] = [:]
+            var durations: [String: Histogram.Series] = [:]
+            /// Route labels this shard already had admitted (a hit skips the shared budget).
+            var admitted: [String: String] = [:]
+        }
+
+        let state = Mutex(State())
+    }
+
+    private let listener: String
+    private let bounds: [Double]
+    private let shards = Mutex<[Shard]>([])
+    /// Route labels admitted on this listener, over all threads; past `RouteLabel.limit`,
+    /// new ones count as `other`.
+    private let routes = Mutex<Set<String>>([])
+    private let key: pthread_key_t
+
+    init(listener: String, requests: Counter, duration: Histogram) {
+        self.listener = listener
+        bounds = duration.bounds
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        self.key = key
+        requests.addSource { [self] in
+            var all: [[String]: Double] = [:]
+            for shard in shards.withLock({ $0 }) {
+                for (k, n) in shard.state.withLock({ $0.requests }) {
+                    all[[listener, k.route, String(k.status)], default: 0] += n
+                }
+            }
+            return all
+        }
+        duration.addSource { [self] in
+            var all: [[String]: Histogram.Series] = [:]
+            for shard in shards.withLock({ $0 }) {
+                for (route, series) in shard.state.withLock({ $0.durations }) {
+                    all[[listener, route]] = all[[listener, route]].map { $0.merged(with: series) } ?? series
+                }
+            }
+            return all
+        }
+    }
+
+    deinit { pthread_key_delete(key) }
+
+    /// This thread's shard; the shard list keeps it alive as long as the series.
+    private func shard() -> Shard {
+        if let raw = pthread_getspecific(key) { return Unmanaged<Shard>.fromOpaque(raw).takeUnretainedValue() }
+        let shard = Shard()
+        shards.withLock { $0.append(shard) }
+        pthread_setspecific(key, Unmanaged.passUnretained(shard).toOpaque())
+        return shard
+    }
+
+    func record(route: String, status: Int, seconds: Double) {
+        let bucket = bounds.firstIndex { seconds <= $0 }
+        let empty = bounds.count
+        shard().state.withLock { state in
+            let label: String
+            if let known = state.admitted[route] {
+                label = known
+            } else {
+                label = admit(route)
+                state.admitted[route] = label
+            }
+            state.requests[Key(route: label, status: status), default: 0] += 1
+            state.durations[label, default: Histogram.Series(buckets: Array(repeating: 0, count: empty))]
+                .add(seconds, bucket: bucket)
+        }
+    }
+
+    private func admit(_ route: String) -> String {
+        routes.withLock { seen in
+            if seen.contains(route) { return route }
+            guard seen.count < RouteLabel.limit else { return "other" }
+            seen.insert(route)
+            return route
         }
     }
 }
 
 /// A route label with bounded cardinality: the path with identifiers replaced by `{id}`;
 /// `foreign` for the portal's redirects of other hosts; `unmatched` for every 404; and past
-/// `Budget.limit` distinct labels on a listener (a scanner walking paths that redirect to a
+/// `limit` distinct labels on a listener (a scanner walking paths that redirect to a
 /// sign-in page), `other`. So scanners
 /// cannot make new series.
 enum RouteLabel {
-    /// The labels a listener has used; new ones are admitted up to `limit`.
-    final class Budget: Sendable {
-        static let limit = 100
-        private let labels = Mutex<Set<String>>([])
-
-        func admit(_ label: String) -> String {
-            labels.withLock { seen in
-                if seen.contains(label) { return label }
-                guard seen.count < Self.limit else { return "other" }
-                seen.insert(label)
-                return label
-            }
-        }
-    }
+    /// Distinct labels a listener may use; past it, `other`.
+    static let limit = 100
 
     static func label(_ request: HTTPRequest, status: Int, ownHosts: Set<String>) -> String {
         if !ownHosts.isEmpty, let host = request.headers["Host"].map(URLText.hostOnly), !host.isEmpty,

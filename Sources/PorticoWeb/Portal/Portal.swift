@@ -26,12 +26,16 @@ public struct Portal: Sendable {
     let router: Router
     /// The strings of the client's language (`Accept-Language`), with the admins' edits.
     let texts: PortalTexts
+    /// The answer to every request of a stopped client for another host: built once.
+    let redirect: HTTPResponse
 
     public init(context: WebContext, options: PortalOptions = PortalOptions()) {
         self.context = context
         self.options = options
         csrf = CSRF(key: context.csrfKey)
         ownHosts = Set([context.branding.portalHost] + options.extraHosts.map { $0.lowercased() })
+        let redirect = HTTPResponse.redirect(to: context.branding.portalURL + "/")
+        self.redirect = (try? HTTPResponse.prepared(redirect)) ?? redirect
         let texts = PortalTexts.load(context)
         self.texts = texts
         var r = Router()
@@ -66,10 +70,12 @@ public struct Portal: Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let host = request.headers["Host"].map(URLText.hostOnly)
         let own = host == nil || ownHosts.contains(host!)
-        let client = context.directory.lookup(Self.clientAddress(request, options))
-        switch PortalDecision.decide(ownHost: own, client: client) {
+        // The portal's own pages look the client up themselves; a foreign host needs only the
+        // address's standing.
+        let standing = own ? .unknown : context.directory.standing(Self.clientAddress(request, options))
+        switch PortalDecision.decide(ownHost: own, standing: standing) {
         case .redirectToPortal:
-            return .redirect(to: context.branding.portalURL + "/")
+            return redirect
         case .serviceActive:
             let l = texts.localizer(request)
             return Self.activePage(context, l, l.t("message.activeStale"))
@@ -84,7 +90,7 @@ public struct Portal: Sendable {
                 r.addHeader("Allow", allowed.joined(separator: ", "))
                 return r
             case .notFound:
-                if client?.stopped == true { return .redirect(to: context.branding.portalURL + "/") }
+                if context.directory.standing(Self.clientAddress(request, options)) == .stopped { return redirect }
                 let l = texts.localizer(request)
                 return Self.message(context, l, 404, l.t("message.notFound"))
             }

@@ -16,8 +16,16 @@ public enum PortalDecision: Equatable, Sendable {
 
     /// `ownHost`: the request's Host (without port) is the portal's, or absent.
     public static func decide(ownHost: Bool, client: ClientDirectory.Entry?) -> PortalDecision {
+        decide(ownHost: ownHost, standing: client.map { $0.stopped ? .stopped : .active } ?? .unknown)
+    }
+
+    /// The same rule from the address's standing alone.
+    public static func decide(ownHost: Bool, standing: ClientDirectory.Standing) -> PortalDecision {
         if ownHost { return .portal }
-        guard let client else { return .unknownClient }
-        return client.stopped ? .redirectToPortal : .serviceActive
+        switch standing {
+        case .unknown: return .unknownClient
+        case .active: return .serviceActive
+        case .stopped: return .redirectToPortal
+        }
     }
 }

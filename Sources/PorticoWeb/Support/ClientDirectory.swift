@@ -15,6 +15,16 @@ public final class ClientDirectory: Sendable {
         /// is integer arithmetic and hashing, with no allocation.
         var v4Owner: [UInt64: (client: Int64, prefix: IPPrefix)] = [:]
         var v4Stopped: Set<UInt64> = []
+        /// `lengths[.ipv4]`, kept apart for `standing(_:)`.
+        var v4Lengths: [Int] = []
+    }
+
+    /// What the portal needs to know of an address for a foreign host: whose it is does not
+    /// matter, only whether it is anyone's and stopped.
+    public enum Standing: Sendable, Equatable {
+        case unknown
+        case active
+        case stopped
     }
 
     let table = Mutex(Table())
@@ -71,6 +81,24 @@ public final class ClientDirectory: Sendable {
 
     /// The entry for a textual address (the HTTP peer). Dotted IPv4 text is parsed without
     /// allocating: this runs for every redirect.
+    /// `lookup(text)` reduced to its standing, answered for IPv4 with integer keys only (no
+    /// entry, no prefix copied out): the redirect path asks this for every request.
+    public func standing(_ text: String) -> Standing {
+        if let v4 = Self.ipv4Bytes(text) {
+            let address = UInt32(v4.0) << 24 | UInt32(v4.1) << 16 | UInt32(v4.2) << 8 | UInt32(v4.3)
+            return table.withLock { t in
+                for length in t.v4Lengths {
+                    let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)
+                    let key = UInt64(address & mask) << 8 | UInt64(length)
+                    if t.v4Owner[key] != nil { return t.v4Stopped.contains(key) ? .stopped : .active }
+                }
+                return .unknown
+            }
+        }
+        guard let entry = lookup(text) else { return .unknown }
+        return entry.stopped ? .stopped : .active
+    }
+
     public func lookup(_ text: String) -> Entry? {
         if let v4 = Self.ipv4Bytes(text) {
             let address = UInt32(v4.0) << 24 | UInt32(v4.1) << 16 | UInt32(v4.2) << 8 | UInt32(v4.3)
@@ -145,5 +173,6 @@ public final class ClientDirectory: Sendable {
         for family in touched {
             t.lengths[family] = (t.lengthCounts[family] ?? [:]).filter { $0.value > 0 }.keys.sorted(by: >)
         }
+        t.v4Lengths = t.lengths[.ipv4] ?? []
     }
 }

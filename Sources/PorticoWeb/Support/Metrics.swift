@@ -90,30 +90,66 @@ protocol MetricFamily: Sendable {
 
 /// A monotonically increasing count per label set.
 public final class Counter: MetricFamily {
+    /// One series of the family: keep it to count without looking the labels up each time.
+    public final class Cell: Sendable {
+        fileprivate let value = Mutex<Double>(0)
+
+        /// Adds `amount` (≥ 0).
+        public func increment(by amount: Double = 1) {
+            guard amount >= 0 else { return }
+            value.withLock { $0 += amount }
+        }
+    }
+
     let name: String
     let help: String
     let labels: [String]
     var type: String { "counter" }
-    private let values = Mutex<[[String]: Double]>([:])
+    private let cells = Mutex<[[String]: Cell]>([:])
+    private let sources = Mutex<[@Sendable () -> [[String]: Double]]>([])
 
     init(name: String, help: String, labels: [String]) {
         self.name = name
         self.help = help
         self.labels = labels
         // A family without labels shows 0 before its first event, so rates work from the start.
-        if labels.isEmpty { values.withLock { $0[[]] = 0 } }
+        if labels.isEmpty { _ = cell([]) }
+    }
+
+    /// Series counted elsewhere (per thread, say) and read when scraped; added to the cells'.
+    public func addSource(_ read: @escaping @Sendable () -> [[String]: Double]) {
+        sources.withLock { $0.append(read) }
+    }
+
+    /// Every series: the cells' values plus the sources'.
+    private func snapshot() -> [[String]: Double] {
+        var all = cells.withLock { $0 }.mapValues { cell in cell.value.withLock { $0 } }
+        for read in sources.withLock({ $0 }) {
+            all.merge(read(), uniquingKeysWith: +)
+        }
+        return all
+    }
+
+    /// The series with these label values (in the family's label order), created at 0.
+    public func cell(_ labelValues: [String]) -> Cell {
+        cells.withLock { all in
+            if let cell = all[labelValues] { return cell }
+            let cell = Cell()
+            all[labelValues] = cell
+            return cell
+        }
     }
 
     /// Adds `amount` (≥ 0) to the series with these label values (in the family's label order).
     public func increment(_ labelValues: [String] = [], by amount: Double = 1) {
         guard amount >= 0 else { return }
-        values.withLock { $0[labelValues, default: 0] += amount }
+        cell(labelValues).increment(by: amount)
     }
 
-    public func value(_ labelValues: [String] = []) -> Double { values.withLock { $0[labelValues] ?? 0 } }
+    public func value(_ labelValues: [String] = []) -> Double { snapshot()[labelValues] ?? 0 }
 
     func write(to out: inout String) {
-        for (labelValues, v) in values.withLock({ $0 }).sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+        for (labelValues, v) in snapshot().sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             out += "\(name)_total\(MetricsRegistry.labelText(labels, labelValues)) \(MetricsRegistry.number(v))\n"
         }
     }
@@ -121,45 +157,98 @@ public final class Counter: MetricFamily {
 
 /// Observations counted into cumulative buckets, with their sum.
 public final class Histogram: MetricFamily {
-    struct Series {
-        var buckets: [UInt64]
-        var sum: Double = 0
-        var count: UInt64 = 0
+    /// One series' observations: per-bucket (not cumulative) counts, their sum and count.
+    public struct Series: Sendable {
+        public var buckets: [UInt64]
+        public var sum: Double = 0
+        public var count: UInt64 = 0
+
+        public init(buckets: [UInt64], sum: Double = 0, count: UInt64 = 0) {
+            self.buckets = buckets
+            self.sum = sum
+            self.count = count
+        }
+
+        /// Counts `value` (its bucket index among `bounds`, nil past the last).
+        public mutating func add(_ value: Double, bucket: Int?) {
+            if let bucket { buckets[bucket] += 1 }
+            sum += value
+            count += 1
+        }
+
+        /// The sum of two series of one family.
+        public func merged(with other: Series) -> Series {
+            Series(buckets: zip(buckets, other.buckets).map { $0 + $1 }, sum: sum + other.sum, count: count + other.count)
+        }
+    }
+
+    /// One series of the family: keep it to observe without looking the labels up each time.
+    public final class Cell: Sendable {
+        fileprivate let series: Mutex<Series>
+        private let bounds: [Double]
+
+        fileprivate init(bounds: [Double]) {
+            self.bounds = bounds
+            series = Mutex(Series(buckets: Array(repeating: 0, count: bounds.count)))
+        }
+
+        /// Records one observation (seconds, for the latency histograms).
+        public func observe(_ value: Double) {
+            let index = bounds.firstIndex { value <= $0 }
+            series.withLock { $0.add(value, bucket: index) }
+        }
     }
 
     let name: String
     let help: String
     let labels: [String]
-    let bounds: [Double]
+    public let bounds: [Double]
     var type: String { "histogram" }
-    private let series = Mutex<[[String]: Series]>([:])
+    private let cells = Mutex<[[String]: Cell]>([:])
+    private let sources = Mutex<[@Sendable () -> [[String]: Series]]>([])
 
     init(name: String, help: String, labels: [String], buckets: [Double]) {
         self.name = name
         self.help = help
         self.labels = labels
         bounds = buckets
-        if labels.isEmpty { series.withLock { $0[[]] = Series(buckets: Array(repeating: 0, count: buckets.count)) } }
+        if labels.isEmpty { _ = cell([]) }
+    }
+
+    /// Series observed elsewhere (per thread, say) and read when scraped; merged with the
+    /// cells'. Their bucket arrays have one count per bound of this family.
+    public func addSource(_ read: @escaping @Sendable () -> [[String]: Series]) {
+        sources.withLock { $0.append(read) }
+    }
+
+    /// Every series: the cells' plus the sources'.
+    private func snapshot() -> [[String]: Series] {
+        var all = cells.withLock { $0 }.mapValues { cell in cell.series.withLock { $0 } }
+        for read in sources.withLock({ $0 }) {
+            all.merge(read()) { $0.merged(with: $1) }
+        }
+        return all
+    }
+
+    /// The series with these label values (in the family's label order), created empty.
+    public func cell(_ labelValues: [String]) -> Cell {
+        cells.withLock { all in
+            if let cell = all[labelValues] { return cell }
+            let cell = Cell(bounds: bounds)
+            all[labelValues] = cell
+            return cell
+        }
     }
 
     /// Records one observation (seconds, for the latency histograms).
     public func observe(_ value: Double, _ labelValues: [String] = []) {
-        let index = bounds.firstIndex { value <= $0 }
-        let empty = bounds.count
-        series.withLock { all in
-            // Mutated in place through the dictionary's `default:` accessor: copying the series
-            // out and back allocated its bucket array on every request.
-            if all[labelValues] == nil { all[labelValues] = Series(buckets: Array(repeating: 0, count: empty)) }
-            if let index { all[labelValues]!.buckets[index] += 1 }
-            all[labelValues]!.sum += value
-            all[labelValues]!.count += 1
-        }
+        cell(labelValues).observe(value)
     }
 
-    public func count(_ labelValues: [String] = []) -> UInt64 { series.withLock { $0[labelValues]?.count ?? 0 } }
+    public func count(_ labelValues: [String] = []) -> UInt64 { snapshot()[labelValues]?.count ?? 0 }
 
     func write(to out: inout String) {
-        for (labelValues, s) in series.withLock({ $0 }).sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+        for (labelValues, s) in snapshot().sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
             var cumulative: UInt64 = 0
             for (bound, n) in zip(bounds, s.buckets) {
                 cumulative += n

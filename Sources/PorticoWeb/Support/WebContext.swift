@@ -111,10 +111,22 @@ public enum URLText {
 
     /// A Host header without its port, lower-cased.
     public static func hostOnly(_ hostHeader: String) -> String {
-        if hostHeader.hasPrefix("[") {
-            return String(hostHeader.dropFirst().prefix { $0 != "]" }).lowercased()
+        // Runs twice per portal request (routing and the metrics label): byte-wise, and without
+        // lowercasing a host that is already lower-case ASCII (nearly all of them).
+        let utf8 = hostHeader.utf8
+        var start = utf8.startIndex
+        let end: String.Index
+        if utf8.first == UInt8(ascii: "[") {
+            start = utf8.index(after: start)
+            end = utf8[start...].firstIndex(of: UInt8(ascii: "]")) ?? utf8.endIndex
+        } else {
+            end = utf8.firstIndex(of: UInt8(ascii: ":")) ?? utf8.endIndex
         }
-        return String(hostHeader.prefix { $0 != ":" }).lowercased()
+        let host = hostHeader[start..<end]
+        if host.utf8.contains(where: { $0 >= 0x80 || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) {
+            return host.lowercased()
+        }
+        return String(host)
     }
 
     /// Percent-encodes everything but unreserved characters (RFC 3986).
