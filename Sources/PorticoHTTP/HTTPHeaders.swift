@@ -31,10 +31,20 @@ public struct HTTPHeaders: Sendable, Sequence {
     }
 
     static func equalIgnoringASCIICase(_ lhs: String, _ rhs: String) -> Bool {
-        let left = lhs.utf8
-        let right = rhs.utf8
-        guard left.count == right.count else { return false }
-        for (a, b) in zip(left, right) where a != b {
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
+        // Native strings are contiguous UTF-8: compare the bytes directly (every request looks
+        // up Host and Content-Length this way).
+        if let equal = lhs.utf8.withContiguousStorageIfAvailable({ left in
+            rhs.utf8.withContiguousStorageIfAvailable { right in
+                for i in 0..<left.count where left[i] != right[i] {
+                    guard lowercased(left[i]) == lowercased(right[i]) else { return false }
+                }
+                return true
+            }
+        }), let equal {
+            return equal
+        }
+        for (a, b) in zip(lhs.utf8, rhs.utf8) where a != b {
             guard lowercased(a) == lowercased(b) else { return false }
         }
         return true

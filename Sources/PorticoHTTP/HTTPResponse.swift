@@ -11,6 +11,9 @@ public struct HTTPResponse: Sendable {
     /// The same answer already built as a libmicrohttpd response, sent without copying
     /// anything; dropped as soon as any part above changes.
     var preparedHandle: PreparedResponse?
+    /// The route this answer counts under in the request metrics, when the handler knows it
+    /// better (or more cheaply) than the path does; nil lets the metrics derive it.
+    public var metricsRoute: String?
 
     /// A response with the given parts.
     public init(status: Int = 200, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {

@@ -24,11 +24,14 @@ import CMicroHTTPD
 func uriLogged(
     _ cls: UnsafeMutableRawPointer?, _ uri: UnsafePointer<CChar>?, _ connection: OpaquePointer?
 ) -> UnsafeMutableRawPointer? {
-    let target: [UInt8] =
-        uri.map { pointer in
-            Array(UnsafeRawBufferPointer(start: pointer, count: strlen(pointer)))
-        } ?? []
-    return Unmanaged.passRetained(RequestState(rawTarget: target)).toOpaque()
+    let state: RequestState
+    if let cls {
+        state = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().statePool.current.take()
+    } else {
+        state = RequestState()
+    }
+    if let uri { state.rawTarget.append(contentsOf: UnsafeRawBufferPointer(start: uri, count: strlen(uri))) }
+    return Unmanaged.passRetained(state).toOpaque()
 }
 
 /// MHD_AccessHandlerCallback: called once when the headers are complete, once per body

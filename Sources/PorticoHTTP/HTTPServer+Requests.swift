@@ -27,7 +27,7 @@ extension HTTPServer {
         // From here until the completion notification the request is in flight: `stop()`
         // waits for it. Requests still sending their body when `stop()` starts are dropped.
         state.counted = true
-        inFlight.add(1, ordering: .relaxed)
+        inFlight.current.value.add(1, ordering: .relaxed)
         let request = HTTPRequest(
             method: state.method, path: state.target.path, rawQuery: state.target.rawQuery,
             headers: HTTPHeaders(state.headers), body: state.body, remoteAddress: state.remoteAddress)
@@ -36,7 +36,7 @@ extension HTTPServer {
 
     /// Headers are complete: read them, check the target and the declared length.
     private func firstCall(_ state: RequestState, connection: OpaquePointer) -> Step {
-        state.headers = MHDConnection.headers(connection)
+        MHDConnection.collectHeaders(connection, into: &state.headers)
         state.remoteAddress = MHDConnection.remoteAddress(connection)
         do {
             state.target = try RequestTarget.parse(state.rawTarget)
@@ -76,7 +76,8 @@ extension HTTPServer {
     func completed(_ state: RequestState) {
         if state.counted {
             state.counted = false
-            inFlight.subtract(1, ordering: .relaxed)
+            inFlight.current.value.subtract(1, ordering: .relaxed)
         }
+        statePool.current.give(state)
     }
 }

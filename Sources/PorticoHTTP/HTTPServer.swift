@@ -22,7 +22,11 @@ public final class HTTPServer: Sendable {
     let handler: @Sendable (HTTPRequest) -> HTTPResponse
     let logger: Logger
     /// Requests whose handler has been called and whose completion has not been notified.
-    let inFlight = Atomic<Int>(0)
+    /// Requests whose handler has been called and whose response is not yet sent, counted per
+    /// thread (the sum is what `stop()` waits for).
+    let inFlight = PerThread { Tally() }
+    /// Finished requests' state objects, per thread, for the next requests to reuse.
+    let statePool = PerThread { RequestState.Pool() }
     private let lifecycle = Mutex<Lifecycle>(.idle)
 
     private enum Lifecycle {
@@ -148,7 +152,9 @@ public final class HTTPServer: Sendable {
         guard let running else { return }
         let listenDescriptor = MHD_quiesce_daemon(running.daemon)
         let deadline = ContinuousClock.now + .seconds(configuration.stopGracePeriodSeconds)
-        while inFlight.load(ordering: .relaxed) > 0 && ContinuousClock.now < deadline {
+        while inFlight.every.reduce(0, { $0 + $1.value.load(ordering: .relaxed) }) > 0
+            && ContinuousClock.now < deadline
+        {
             usleep(5_000)
         }
         MHD_stop_daemon(running.daemon)
@@ -158,4 +164,9 @@ public final class HTTPServer: Sendable {
         running.logSink.deallocate()
         running.context.release()
     }
+}
+
+/// A count changed by one thread and summed by others.
+final class Tally: Sendable {
+    let value = Atomic<Int>(0)
 }

@@ -1,11 +1,15 @@
+import Synchronization
+
 /// Everything kept for one request between libmicrohttpd's calls.
 ///
 /// Created by the URI log callback (its return value becomes `*req_cls`), used only on the
 /// MHD thread that owns the connection, and released in the completion notification; so it
-/// needs no locking and is never shared with Swift concurrency.
-final class RequestState {
+/// needs no locking and is never shared with Swift concurrency. Finished states go back to
+/// their thread's `Pool` and are reused, arrays and all: `@unchecked Sendable` only for that
+/// hand-over, which goes through the pool's lock while nobody else holds the state.
+final class RequestState: @unchecked Sendable {
     /// The request target exactly as sent (before MHD splits and unescapes it).
-    let rawTarget: [UInt8]
+    var rawTarget: [UInt8] = []
     /// Set on the first access-handler call (headers complete). The response is queued on a
     /// later call, never the first, so that MHD keeps the connection alive.
     var headersSeen = false
@@ -23,7 +27,39 @@ final class RequestState {
     /// Bytes dropped after a rejection; past a bound the connection is closed instead.
     var discardedBytes = 0
 
-    init(rawTarget: [UInt8]) {
-        self.rawTarget = rawTarget
+    init() {}
+
+    /// Back to a fresh state, keeping the arrays' storage unless the body was large.
+    func reset() {
+        rawTarget.removeAll(keepingCapacity: true)
+        headersSeen = false
+        counted = false
+        method = ""
+        headers.removeAll(keepingCapacity: true)
+        remoteAddress = ""
+        target = RequestTarget(path: "/", rawQuery: "")
+        body.removeAll(keepingCapacity: body.capacity <= Pool.largestKeptBody)
+        rejection = nil
+        discardedBytes = 0
+    }
+
+    /// One thread's finished states. Locked, because at shutdown MHD may report a connection
+    /// finished from another thread; on the request path the lock is only ever this thread's.
+    final class Pool: Sendable {
+        /// States kept for reuse per thread: more than the requests one thread has in flight.
+        static let capacity = 256
+        static let largestKeptBody = 16 * 1024
+        private let free = Mutex<[RequestState]>([])
+
+        /// A reset state, reused when one is free.
+        func take() -> RequestState {
+            free.withLock { $0.popLast() } ?? RequestState()
+        }
+
+        /// Keeps `state` for reuse (up to `capacity`); the caller has no reference left to it.
+        func give(_ state: RequestState) {
+            state.reset()
+            free.withLock { if $0.count < Self.capacity { $0.append(state) } }
+        }
     }
 }

@@ -102,7 +102,8 @@ public struct PorticoMetrics: Sendable {
             let response = handler(request)
             let elapsed = ContinuousClock.now - start
             series.record(
-                route: RouteLabel.label(request, status: response.status, ownHosts: ownHosts), status: response.status,
+                route: response.metricsRoute ?? RouteLabel.label(request, status: response.status, ownHosts: ownHosts),
+                status: response.status,
                 seconds: Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
             return response
         }
@@ -111,9 +112,9 @@ public struct PorticoMetrics: Sendable {
 
 /// One listener's request counts and durations, kept per thread: the portal answers tens of
 /// thousands of requests a second on libmicrohttpd's threads, and a shared lock or counter
-/// would bounce between the cores on every one. Each thread records into its own shard (found
-/// through a pthread key, locked only against a scrape); a scrape sums the shards into the
-/// `requests` and `duration` families.
+/// would bounce between the cores on every one. Each thread records into its own shard
+/// (`PerThread`, locked only against a scrape); a scrape sums the shards into the `requests`
+/// and `duration` families.
 final class RequestSeries: Sendable {
     struct Key: Hashable {
         let route: String
@@ -134,21 +135,17 @@ final class RequestSeries: Sendable {
 
     private let listener: String
     private let bounds: [Double]
-    private let shards = Mutex<[Shard]>([])
+    private let shards = PerThread { Shard() }
     /// Route labels admitted on this listener, over all threads; past `RouteLabel.limit`,
     /// new ones count as `other`.
     private let routes = Mutex<Set<String>>([])
-    private let key: pthread_key_t
 
     init(listener: String, requests: Counter, duration: Histogram) {
         self.listener = listener
         bounds = duration.bounds
-        var key = pthread_key_t()
-        pthread_key_create(&key, nil)
-        self.key = key
         requests.addSource { [self] in
             var all: [[String]: Double] = [:]
-            for shard in shards.withLock({ $0 }) {
+            for shard in shards.every {
                 for (k, n) in shard.state.withLock({ $0.requests }) {
                     all[[listener, k.route, String(k.status)], default: 0] += n
                 }
@@ -157,7 +154,7 @@ final class RequestSeries: Sendable {
         }
         duration.addSource { [self] in
             var all: [[String]: Histogram.Series] = [:]
-            for shard in shards.withLock({ $0 }) {
+            for shard in shards.every {
                 for (route, series) in shard.state.withLock({ $0.durations }) {
                     all[[listener, route]] = all[[listener, route]].map { $0.merged(with: series) } ?? series
                 }
@@ -166,21 +163,10 @@ final class RequestSeries: Sendable {
         }
     }
 
-    deinit { pthread_key_delete(key) }
-
-    /// This thread's shard; the shard list keeps it alive as long as the series.
-    private func shard() -> Shard {
-        if let raw = pthread_getspecific(key) { return Unmanaged<Shard>.fromOpaque(raw).takeUnretainedValue() }
-        let shard = Shard()
-        shards.withLock { $0.append(shard) }
-        pthread_setspecific(key, Unmanaged.passUnretained(shard).toOpaque())
-        return shard
-    }
-
     func record(route: String, status: Int, seconds: Double) {
         let bucket = bounds.firstIndex { seconds <= $0 }
         let empty = bounds.count
-        shard().state.withLock { state in
+        shards.current.state.withLock { state in
             let label: String
             if let known = state.admitted[route] {
                 label = known

@@ -34,7 +34,8 @@ public struct Portal: Sendable {
         self.options = options
         csrf = CSRF(key: context.csrfKey)
         ownHosts = Set([context.branding.portalHost] + options.extraHosts.map { $0.lowercased() })
-        let redirect = HTTPResponse.redirect(to: context.branding.portalURL + "/")
+        var redirect = HTTPResponse.redirect(to: context.branding.portalURL + "/")
+        redirect.metricsRoute = "foreign"
         self.redirect = (try? HTTPResponse.prepared(redirect)) ?? redirect
         let texts = PortalTexts.load(context)
         self.texts = texts
