@@ -9,8 +9,17 @@ LOG=.build/swift-test.log
 mkdir -p .build
 # On a crash: the crashed thread only, with source lines, and no register or image dumps.
 export SWIFT_BACKTRACE="${SWIFT_BACKTRACE:-enable=yes,threads=crashed,registers=none,images=none,sanitize=yes}"
+# The namespace tests must leave the host's own nftables alone: compare its tables around the run.
+host_tables() { [ "$(id -u)" = 0 ] && command -v nft >/dev/null && nft list tables 2>/dev/null | sort; }
+before=$(host_tables)
 "${SWIFT:-swift}" test --skip-build "$@" 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
+after=$(host_tables)
+if [ "$before" != "$after" ]; then
+    echo "==== the tests changed the host's nftables tables (they must stay inside namespaces) ===="
+    diff <(echo "$before") <(echo "$after")
+    [ "$status" = 0 ] && status=1
+fi
 [ "$status" = 0 ] && exit 0
 
 echo
