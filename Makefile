@@ -21,7 +21,7 @@ DESTDIR ?=
 SYSCONFDIR ?= /etc
 
 .PHONY: deps install-packages python-deps browser-deps browser-test screenshots build release test run bench \
-	bench-firewall install clean
+	bench-firewall install clean proof-long
 
 deps:
 	@$(MAKE) --no-print-directory install-packages PACKAGES="$(DEB_PACKAGES)"
@@ -67,6 +67,18 @@ test: deps browser-deps
 	# fuzzing (fuzz/) and the API contract (Tests/contract/), short forms
 	$(MAKE) --no-print-directory fuzz-short
 	$(MAKE) --no-print-directory contract-short
+
+# The crash-safety and load proofs' long forms (not part of `make test`, which runs the short ones:
+# 50 kills; 1,000 idle, 200 slow, 200 flooding connections). See README, "Crash safety and load".
+PROOF_KILLS ?= 500
+PROOF_IDLE ?= 4000
+PROOF_SLOW ?= 1000
+PROOF_FLOOD ?= 1000
+
+proof-long: deps
+	$(SWIFT) build --build-tests
+	PORTICO_PROOF_KILLS=$(PROOF_KILLS) PORTICO_PROOF_IDLE=$(PROOF_IDLE) PORTICO_PROOF_SLOW=$(PROOF_SLOW) \
+		PORTICO_PROOF_FLOOD=$(PROOF_FLOOD) Tests/run-swift-tests.sh --filter 'CrashSafetyTests|LoadTests'
 
 # The browser test alone (admin UI and portal in headless Chromium); fails, never skips.
 browser-test: deps browser-deps

@@ -51,7 +51,8 @@ struct Billing: ParsableCommand {
             abstract: "Run the daily billing job for every date up to --date (default: today).")
         @OptionGroup var options: CommonOptions
         @Option(
-            help: ArgumentHelp("Last date to run, YYYY-MM-DD.", valueName: "date"),
+            help: ArgumentHelp(
+                "Last date to run, YYYY-MM-DD; at most \(DateLimits.maxDaysAhead) days after today.", valueName: "date"),
             transform: { text in
                 do { return try LocalDate(text) } catch { throw ValidationError("date: \(error)") }
             })
@@ -59,7 +60,11 @@ struct Billing: ParsableCommand {
 
         func run() throws {
             let store = try options.openStore()
-            let through = try date ?? options.clock(store).today()
+            let today = try options.clock(store).today()
+            // The API's and the admin UI's limit; a refusal runs nothing.
+            let through = try reporting {
+                try date.map { try DateLimits.effectiveDate($0, field: "--date", today: today) } ?? today
+            }
             let report = try reporting { try store.runBilling(through: through) }
             if let first = report.dates.first, let last = report.dates.last {
                 print(

@@ -13,6 +13,32 @@ struct ProofError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
+/// How big a proof is: an environment variable (the long forms, `make proof-long`) or the
+/// short form's default. Read when the test runs, so a bad value fails that test naming the
+/// variable instead of silently proving less.
+struct ProofSize: Sendable {
+    let variable: String
+    let defaultValue: Int
+    let minimum: Int
+
+    init(_ variable: String, default value: Int, minimum: Int = 1) {
+        self.variable = variable
+        defaultValue = value
+        self.minimum = minimum
+    }
+
+    /// The variable's value, or the default when it is not set. Anything but a whole number of
+    /// at least `minimum` (0, negative, `1e3`, `1_000`, empty) is an error naming the variable.
+    func value(in environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Int {
+        guard let text = environment[variable] else { return defaultValue }
+        guard let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= minimum else {
+            throw ProofError(
+                "\(variable)='\(text)': must be a whole number of at least \(minimum) (unset: \(defaultValue))")
+        }
+        return n
+    }
+}
+
 /// `portico` as a subprocess, its output in files.
 final class ServeProcess: @unchecked Sendable {
     let process: ChildProcess

@@ -4,13 +4,14 @@ processes this test starts on loopback.
 1. The admin UI (server A): sign in, create a regular plan (52.70) and a vacation plan (15.00),
    a client with a service from January 1 of next year, run billing through January 29, open
    the vacation-hold review for January 30 and check SPEC §14 D's amounts (credit note 3.40,
-   invoice 0.97), submit, and find the documents and their emails.
+   invoice 0.97), submit, and find the documents and their emails. (In January, March of this
+   year instead: see `example_month`.)
 2. The portal (server B): the browser is the suspended client. Linux sends loopback traffic
    from 127.0.0.1, so the client's service has the address 127.0.0.1 and the portal recognises
    the browser by it (no proxy header needed). It picks 3 months, pays at the test gateway and
    reads "You are back online".
 
-Dates: server A uses next year's dates, so its own daily run (which runs through today) never
+Dates: server A uses dates after today, so its own daily run (which runs through today) never
 bills them and the test drives them through the billing run's date. Server B uses dates
 around today, as a real installation would.
 
@@ -168,8 +169,27 @@ def screenshot(driver, name, size):
     driver.set_window_size(*LAPTOP)
 
 
+def example_month(today):
+    """The month of server A's example D: January of next year. Effective dates may be at most 366
+    days after today, which next January 30 is not for most of January; then March of this year,
+    also 31 days long, so the amounts are the same."""
+    if (datetime.date(today.year + 1, 1, 30) - today).days <= 366:
+        return today.year + 1, 1
+    return today.year, 3
+
+
+def test_example_month_is_after_today_and_within_366_days():
+    day = datetime.date(2027, 1, 1)
+    while day.year < 2029:
+        year, month = example_month(day)
+        first, hold = datetime.date(year, month, 1), datetime.date(year, month, 30)
+        assert first > day and (hold - day).days <= 366, (day, year, month)
+        day += datetime.timedelta(days=1)
+
+
 def test_admin_vacation_hold_review_matches_spec_example_d(browser):
-    year = datetime.date.today().year + 1
+    year, month = example_month(datetime.date.today())
+    ym = f"{year}-{month:02d}"
     server = Server("admin")
     try:
         server.cli("admin", "create", "--username", "admin", stdin=PASSWORD + "\n")
@@ -196,7 +216,7 @@ def test_admin_vacation_hold_review_matches_spec_example_d(browser):
         plans = d.find_element(By.ID, "plans").text
         assert "52.70 USD" in plans and "15.00 USD" in plans
 
-        # A client with a service on the regular plan from January 1.
+        # A client with a service on the regular plan from January 1 (or March 1).
         d.get(server.admin + "/clients")
         d.find_element(By.ID, "client-name").send_keys("Hal Holiday")
         d.find_element(By.ID, "client-email").send_keys("hal@example.net")
@@ -204,7 +224,7 @@ def test_admin_vacation_hold_review_matches_spec_example_d(browser):
         assert "Client Hal Holiday created." in flash(d, "Client Hal Holiday created.")
         client_url = d.current_url
         Select(d.find_element(By.ID, "service-plan")).select_by_visible_text("Regular (secondary; periods 1)")
-        set_value(d, d.find_element(By.ID, "service-from"), f"{year}-01-01")
+        set_value(d, d.find_element(By.ID, "service-from"), f"{ym}-01")
         d.find_element(By.ID, "service-addresses").send_keys("10.20.0.5")
         d.find_element(By.ID, "create-service").click()
         assert "(Regular) created." in flash(d, "(Regular) created.")
@@ -212,19 +232,19 @@ def test_admin_vacation_hold_review_matches_spec_example_d(browser):
         # Billing on January 1 issues the January invoice of 52.70; the client pays it on the
         # 5th; billing runs on through January 29.
         d.get(server.admin + "/")
-        set_value(d, d.find_element(By.ID, "run-date"), f"{year}-01-01")
+        set_value(d, d.find_element(By.ID, "run-date"), f"{ym}-01")
         d.find_element(By.ID, "run-billing").click()
         assert "Ran 1 date(s)" in flash(d, "Ran 1 date(s)") and "1 document(s)" in flash(d)
         d.get(client_url)
         assert d.find_element(By.ID, "balance").text == "52.70 USD"
         payment = d.find_element(By.ID, "new-payment")
         payment.find_element(By.NAME, "amount").send_keys("52.70")
-        set_value(d, payment.find_element(By.NAME, "receivedOn"), f"{year}-01-05")
+        set_value(d, payment.find_element(By.NAME, "receivedOn"), f"{ym}-05")
         payment.find_element(By.CSS_SELECTOR, "button").click()
         assert "Payment of 52.70 USD recorded" in flash(d, "Payment of 52.70 USD recorded")
         assert d.find_element(By.ID, "balance").text == "0.00 USD"
         d.get(server.admin + "/")
-        set_value(d, d.find_element(By.ID, "run-date"), f"{year}-01-29")
+        set_value(d, d.find_element(By.ID, "run-date"), f"{ym}-29")
         d.find_element(By.ID, "run-billing").click()
         assert "Ran 28 date(s)" in flash(d, "Ran 28 date(s)") and "0 document(s)" in flash(d)
 
@@ -232,14 +252,14 @@ def test_admin_vacation_hold_review_matches_spec_example_d(browser):
         d.get(client_url)
         form = d.find_element(By.CSS_SELECTOR, "form.hold-on")
         Select(form.find_element(By.NAME, "planId")).select_by_visible_text("Vacation")
-        set_value(d, form.find_element(By.NAME, "from"), f"{year}-01-30")
+        set_value(d, form.find_element(By.NAME, "from"), f"{ym}-30")
         form.find_element(By.CSS_SELECTOR, "button.toggle").click()
         wait_for(d, "#hold-submit")
         totals = {e.get_attribute("data-kind"): e.text for e in d.find_elements(By.CSS_SELECTOR, ".review-total")}
         assert totals == {"creditNote": "3.40 USD", "invoice": "0.97 USD"}, totals
         review = d.find_element(By.TAG_NAME, "main").text
-        assert f"{year}-01-30 … {year}-01-31" in review
-        assert f"hold {year}-01-30 … {year}-07-29" in review
+        assert f"{ym}-30 … {ym}-31" in review
+        assert f"hold {ym}-30 … {year}-{month + 6:02d}-29" in review
 
         # Submit issues exactly those, and queues the emails.
         d.find_element(By.ID, "submit-hold").click()

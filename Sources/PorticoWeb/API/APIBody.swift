@@ -140,35 +140,16 @@ enum APIBody {
         try text.map { try date($0, field: field) } ?? value
     }
 
-    /// How far after today an action's effective date may be. Running ahead replays a short
-    /// history (tests, tools); a date years ahead made one request run the billing of every day or
-    /// cycle until then, holding the API for minutes to hours (`POST /billing/run` with
-    /// `9426-07-12`, a hold preview from `5766-10-28`: found by the API contract run).
-    static let maxDaysAhead = 366
-
     /// An action's effective date (`receivedOn`, `from`, `on`, the billing run's `date`): default
-    /// `today`, at most `maxDaysAhead` after it, or a 422 naming `field`.
+    /// `today`, at most `DateLimits.maxDaysAhead` after it, or a 422 naming `field`.
     static func effectiveDate(_ text: String?, field: String, today: LocalDate) throws -> LocalDate {
-        let value = try date(text, field: field, default: today)
-        let latest = today.adding(days: maxDaysAhead)
-        guard value <= latest else { throw APIError.invalid(field, "must be at most \(maxDaysAhead) days after today (\(latest))") }
-        return value
+        try DateLimits.effectiveDate(date(text, field: field, default: today), field: field, today: today)
     }
 
-    /// How far before today a new service may start: ten years of history to import. Every action
-    /// on a client recomputes its services' cycles from their anchors, so a service from year 8
-    /// made each suspend, payment or daily step of its client take tens of seconds (found by the
-    /// API contract run).
-    static let maxDaysBack = 3653
-
-    /// A new service's `activeFrom`: at most `maxDaysBack` before `today`, or a 422 naming `field`.
+    /// A new service's `activeFrom`: at most `DateLimits.maxDaysBack` before `today`, or a 422
+    /// naming `field`.
     static func startDate(_ text: String, field: String, today: LocalDate) throws -> LocalDate {
-        let value = try date(text, field: field)
-        let earliest = today.adding(days: -maxDaysBack)
-        guard value >= earliest else {
-            throw APIError.invalid(field, "must be at most \(maxDaysBack) days (ten years) before today (\(earliest))")
-        }
-        return value
+        try DateLimits.startDate(date(text, field: field), field: field, today: today)
     }
 
     /// One of an enum's raw values, or a 422 listing them.

@@ -20,7 +20,7 @@ extension APIHandlers {
     }
 
     /// The daily run for every date not yet run, through `date` (default today, at most
-    /// `APIBody.maxDaysAhead` after it).
+    /// `DateLimits.maxDaysAhead` after it).
     func runBilling(_ r: HTTPRequest, _ p: Params) throws -> HTTPResponse {
         let body = try APIBody.decode(BillingRunInput.self, from: r, fields: BillingRunInput.fields)
         let through = try APIBody.effectiveDate(body.date, field: "date", today: today())

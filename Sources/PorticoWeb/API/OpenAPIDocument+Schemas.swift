@@ -1,6 +1,11 @@
 import Foundation
+import PorticoCore
 
 extension OpenAPIDocument {
+    /// How far ahead an effective date, and how far back a service's start, may be (`DateLimits`).
+    static let aheadLimit = "at most \(DateLimits.maxDaysAhead) days after it"
+    static let backLimit = "at most ten years (\(DateLimits.maxDaysBack) days) before today"
+
     /// Every request and response shape of SPEC §12. One schema serves a resource's request and
     /// response: derived fields are `readOnly` (ignored on input), and `required` lists what a
     /// request must carry.
@@ -110,7 +115,7 @@ extension OpenAPIDocument {
                     "id": readOnly(id),
                     "clientId": id,
                     "amount": described(money, "Greater than zero."),
-                    "receivedOn": described(date, "Default today, at most 366 days after it; the documents it settles are dated on it."),
+                    "receivedOn": described(date, "Default today, \(aheadLimit); the documents it settles are dated on it."),
                     "method": described(nonBlank, "How it was paid (cash, transfer, …); not empty."),
                     "reference": string(),
                     "applied": readOnly(
@@ -155,7 +160,7 @@ extension OpenAPIDocument {
                             "currency": described(string(), "ISO 4217 code."),
                         ]),
                 ], description: "Every setting of the installation by group; a PATCH carries only those it changes."),
-            "BillingRunRequest": object(["date": described(date, "Last date to run; default today, at most 366 days after it.")]),
+            "BillingRunRequest": object(["date": described(date, "Last date to run; default today, \(aheadLimit).")]),
             "BillingRunReport": object(
                 [
                     "dates": described(array(date), "The dates this call ran (dates already run are skipped)."),
@@ -168,11 +173,11 @@ extension OpenAPIDocument {
             "VacationHoldRequest": object(
                 [
                     "planId": described(id, "The vacation plan of the primary service."),
-                    "from": described(date, "First day of the hold; default today, at most 366 days after it."),
+                    "from": described(date, "First day of the hold; default today, \(aheadLimit)."),
                     "months": described(integer(1, 24), "Length of the hold; default `vacationHold.defaultMonths`."),
                 ], required: ["planId"]),
             "VacationHoldEndRequest": object([
-                "on": described(date, "The first day the hold no longer covers; default today, at most 366 days after it.")
+                "on": described(date, "The first day the hold no longer covers; default today, \(aheadLimit).")
             ]),
             "VacationHold": object(
                 ["primary": ref("Service"), "documents": array(ref("Document"))], required: ["primary", "documents"]),
@@ -215,7 +220,7 @@ extension OpenAPIDocument {
             "invoicingType": described(
                 nullable(string(["forward", "backward"])),
                 "null: the installation's `invoicing.defaultType`."),
-            "activeFrom": described(date, "First day of the first term; at most ten years (3653 days) before today."),
+            "activeFrom": described(date, "First day of the first term; \(backLimit)."),
             "activeTo": described(nullable(date), "Last day of the last term (inclusive); null while it is open."),
             "overrideRole": described(role, "Default: the plan's."),
             "addresses": described(

@@ -1,4 +1,5 @@
 import Foundation
+import PorticoCore
 
 /// The OpenAPI 3.1 description of the admin API, served at `/api/v1/openapi.json`. Built here
 /// rather than kept as a file so the binary serves it with no installed data; a test checks
@@ -180,7 +181,8 @@ enum OpenAPIDocument {
                 "runBilling", "Run the daily billing job through a date",
                 description: """
                     Runs every date after the last one run (the first run starts at the earliest service start) \
-                    through `date` (default today, at most 366 days after today). Dates already run are skipped.
+                    through `date` (default today, at most \(DateLimits.maxDaysAhead) days after today). Dates already run \
+                    are skipped.
                     """,
                 body: ref("BillingRunRequest"), ok: ref("BillingRunReport"), errors: [400, 409, 422]))
         var garden = op(

@@ -91,7 +91,7 @@ extension AdminUI {
                 ? nil : try parseInt(r.field("billingPeriodMonths"), field: "billingPeriodMonths", in: 1...24),
             invoicingType: r.field("invoicingType").isEmpty
                 ? nil : try choice(r.field("invoicingType"), InvoicingType.self, field: "invoicingType"),
-            activeFrom: try parseDate(r.field("activeFrom"), field: "activeFrom"),
+            activeFrom: try startDate(r.field("activeFrom"), field: "activeFrom"),
             activeTo: try optionalDate(r.field("activeTo"), field: "activeTo"),
             overrideRole: r.field("overrideRole").isEmpty
                 ? nil : try choice(r.field("overrideRole"), OverrideRole.self, field: "overrideRole"),

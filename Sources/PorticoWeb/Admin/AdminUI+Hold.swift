@@ -15,10 +15,9 @@ extension AdminUI {
     }
 
     func holdRequest(_ r: AdminRequest) throws -> HoldRequest {
-        let today = context.clock.today()
-        return HoldRequest(
+        HoldRequest(
             serviceId: try r.id("service"), planId: try parseId(r.field("planId"), field: "planId"),
-            from: r.field("from").isEmpty ? today : try parseDate(r.field("from"), field: "from"),
+            from: try effectiveDate(r.field("from"), field: "from"),
             months: r.field("months").isEmpty
                 ? store.settings.vacationHold.defaultMonths : try parseInt(r.field("months"), field: "months", in: 1...24))
     }
@@ -67,7 +66,7 @@ extension AdminUI {
     }
 
     func endDate(_ r: AdminRequest) throws -> LocalDate {
-        r.field("on").isEmpty ? context.clock.today() : try parseDate(r.field("on"), field: "on")
+        try effectiveDate(r.field("on"), field: "on")
     }
 
     /// The review: each document the action will issue, its lines and total, and a form that

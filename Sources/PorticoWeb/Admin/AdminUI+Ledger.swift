@@ -95,8 +95,7 @@ extension AdminUI {
         let amount = try parseMoney(r.field("amount"), field: "amount")
         let result = try store.recordPayment(
             clientId: clientId, amount: amount,
-            receivedOn: r.field("receivedOn").isEmpty
-                ? context.clock.today() : try parseDate(r.field("receivedOn"), field: "receivedOn"),
+            receivedOn: try effectiveDate(r.field("receivedOn"), field: "receivedOn"),
             method: r.field("method"), reference: r.field("reference"))
         context.apply(result.delta)
         let released = result.delta.release.isEmpty ? "" : " Released \(result.delta.release.count) address(es)."

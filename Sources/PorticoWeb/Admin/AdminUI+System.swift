@@ -21,7 +21,7 @@ extension AdminUI {
 
     /// The daily run through a date (default today): simulations and catching up by hand.
     func runBilling(_ r: AdminRequest) throws -> HTTPResponse {
-        let through = try r.field("date").isEmpty ? context.clock.today() : parseDate(r.field("date"), field: "date")
+        let through = try effectiveDate(r.field("date"), field: "date")
         let report = try store.runBilling(through: through)
         context.apply(report.delta)
         try store.auditAdminAction(on: context.clock.today(), event: "billing run",

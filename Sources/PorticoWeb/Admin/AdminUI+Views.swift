@@ -34,6 +34,20 @@ extension AdminUI {
         text.isEmpty ? nil : try parseDate(text, field: field)
     }
 
+    /// An action's effective date (a payment's `receivedOn`, a hold's `from` or `on`, the billing
+    /// run's `date`): blank is today; else at most `DateLimits.maxDaysAhead` days after it, as in
+    /// the API.
+    func effectiveDate(_ text: String, field: String) throws -> LocalDate {
+        let today = context.clock.today()
+        guard !text.isEmpty else { return today }
+        return try DateLimits.effectiveDate(parseDate(text, field: field), field: field, today: today)
+    }
+
+    /// A new service's `activeFrom`: at most `DateLimits.maxDaysBack` days before today, as in the API.
+    func startDate(_ text: String, field: String) throws -> LocalDate {
+        try DateLimits.startDate(parseDate(text, field: field), field: field, today: context.clock.today())
+    }
+
     func parseInt(_ text: String, field: String, in range: ClosedRange<Int>) throws -> Int {
         guard let n = Int(text), range.contains(n) else {
             throw AdminInputError(field, "'\(text)' is not a whole number \(range.lowerBound)–\(range.upperBound)")
