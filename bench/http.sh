@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Keep-alive requests per second of Portico's redirect and suspension page against nginx on the
-# same machine in the same run (wrk, 2 threads, 100 and 1,000 connections). Writes
+# same machine in the same run (wrk, 2 threads, 100 and 1,000 connections; DURATION seconds per
+# run, REPEAT alternating runs per cell). Writes
 # bench-results/http.md. All traffic stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DURATION=${DURATION:-10}
+DURATION=${DURATION:-5}
+REPEAT=${REPEAT:-3}
 OUT=bench-results/http.md
 WORK=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -45,18 +47,28 @@ sleep 0.5
 rps() { # url host connections
   wrk -t2 -c"$3" -d"${DURATION}s" -H "Host: $2" "$1" 2>/dev/null | awk '/Requests\/sec/ {printf "%.0f", $2}'
 }
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+# Each cell alternates nginx and Portico REPEAT times (this VM drifts by ±10 % over a minute) and
+# reports the medians and the median of the per-round ratios.
+cell() { # label nginx-url portico-url host connections
+  local ns="" ps="" rs=""
+  for _ in $(seq "$REPEAT"); do
+    n=$(rps "$2" "$4" "$5"); p=$(rps "$3" "$4" "$5")
+    ns="$ns $n"; ps="$ps $p"; rs="$rs $(awk "BEGIN {printf \"%.4f\", $p/$n}")"
+  done
+  echo "| $1 | $5 | $(echo $ns | median) | $(echo $ps | median) | $(echo $rs | median | awk '{printf "%.2f", $1}') |"
+}
 {
   echo "| answer | connections | nginx req/s | Portico req/s | Portico / nginx |"
   echo "|---|---:|---:|---:|---:|"
   for c in 100 1000; do
-    n=$(rps http://127.0.0.1:18090/redirect example.com $c); p=$(rps http://127.0.0.1:18080/generate_204 example.com $c)
-    echo "| 302 redirect | $c | $n | $p | $(awk "BEGIN {printf \"%.2f\", $p/$n}") |"
+    cell "302 redirect" http://127.0.0.1:18090/redirect http://127.0.0.1:18080/generate_204 example.com $c
   done
   for c in 100 1000; do
-    n=$(rps http://127.0.0.1:18090/ portal.test $c); p=$(rps http://127.0.0.1:18080/ portal.test $c)
-    echo "| suspension page ($(wc -c <"$WORK/page.html") bytes) | $c | $n | $p | $(awk "BEGIN {printf \"%.2f\", $p/$n}") |"
+    cell "suspension page ($(wc -c <"$WORK/page.html") bytes)" http://127.0.0.1:18090/ http://127.0.0.1:18080/ portal.test $c
   done
 } | tee "$OUT"
+echo "each cell: the median of $REPEAT alternating runs of $DURATION s per server" | tee -a "$OUT"
 echo "Portico resident memory: idle $IDLE_RSS MiB, peak under load $(peak) MiB" | tee -a "$OUT"
 # nginx's master and workers together, each at its peak (VmHWM), under the same load.
 NGINX_MASTER=$(cat "$WORK/nginx.pid")

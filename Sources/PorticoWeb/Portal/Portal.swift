@@ -26,17 +26,21 @@ public struct Portal: Sendable {
     let router: Router
     /// The strings of the client's language (`Accept-Language`), with the admins' edits.
     let texts: PortalTexts
-    /// The answer to every request of a stopped client for another host: built once.
-    let redirect: HTTPResponse
+    /// The answer to every request of a stopped client for another host: built once per
+    /// thread, so that returning it touches no reference count another core also touches.
+    let redirects: PerThread<ResponseBox>
 
     public init(context: WebContext, options: PortalOptions = PortalOptions()) {
         self.context = context
         self.options = options
         csrf = CSRF(key: context.csrfKey)
         ownHosts = Set([context.branding.portalHost] + options.extraHosts.map { $0.lowercased() })
-        var redirect = HTTPResponse.redirect(to: context.branding.portalURL + "/")
-        redirect.metricsRoute = "foreign"
-        self.redirect = (try? HTTPResponse.prepared(redirect)) ?? redirect
+        let portalURL = context.branding.portalURL
+        redirects = PerThread {
+            var redirect = HTTPResponse.redirect(to: portalURL + "/")
+            redirect.metricsRoute = "foreign"
+            return ResponseBox((try? HTTPResponse.prepared(redirect)) ?? redirect)
+        }
         let texts = PortalTexts.load(context)
         self.texts = texts
         var r = Router()
@@ -76,7 +80,7 @@ public struct Portal: Sendable {
         let standing = own ? .unknown : context.directory.standing(Self.clientAddress(request, options))
         switch PortalDecision.decide(ownHost: own, standing: standing) {
         case .redirectToPortal:
-            return redirect
+            return redirects.current.response
         case .serviceActive:
             let l = texts.localizer(request)
             return Self.activePage(context, l, l.t("message.activeStale"))
@@ -91,7 +95,9 @@ public struct Portal: Sendable {
                 r.addHeader("Allow", allowed.joined(separator: ", "))
                 return r
             case .notFound:
-                if context.directory.standing(Self.clientAddress(request, options)) == .stopped { return redirect }
+                if context.directory.standing(Self.clientAddress(request, options)) == .stopped {
+                    return redirects.current.response
+                }
                 let l = texts.localizer(request)
                 return Self.message(context, l, 404, l.t("message.notFound"))
             }
@@ -205,4 +211,10 @@ public struct Portal: Sendable {
         }
         return out + "\""
     }
+}
+
+/// A response kept in a class, for `PerThread`.
+final class ResponseBox: Sendable {
+    let response: HTTPResponse
+    init(_ response: HTTPResponse) { self.response = response }
 }

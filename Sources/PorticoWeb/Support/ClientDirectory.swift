@@ -1,4 +1,5 @@
 import PorticoCore
+import PorticoHTTP
 import Synchronization
 
 /// Which client an address belongs to and whether it is stopped, served from memory so the
@@ -28,6 +29,22 @@ public final class ClientDirectory: Sendable {
     }
 
     let table = Mutex(Table())
+    /// Bumped after every change; a thread's standing cache is valid for one generation.
+    private let generation = Atomic<UInt64>(0)
+    /// Per thread: IPv4 address → standing, for the current generation. The portal's threads
+    /// then answer repeat requests without taking the table's lock, which both cores would
+    /// otherwise bounce between them on every request.
+    private let standings = PerThread { StandingCache() }
+
+    final class StandingCache: Sendable {
+        struct State {
+            var generation: UInt64 = .max
+            var byAddress: [UInt32: Standing] = [:]
+        }
+        /// Bounds a cache that a scan over many addresses would otherwise grow.
+        static let capacity = 4096
+        let state = Mutex(State())
+    }
 
     public init() {}
 
@@ -39,6 +56,7 @@ public final class ClientDirectory: Sendable {
             t.stopped = stopped
             t.v4Stopped = Set(stopped.compactMap(Self.v4Key))
         }
+        generation.add(1, ordering: .releasing)
     }
 
     /// A client's addresses changed (service created or edited).
@@ -46,6 +64,7 @@ public final class ClientDirectory: Sendable {
         table.withLock { t in
             Self.set(&t, clientId, addresses)
         }
+        generation.add(1, ordering: .releasing)
     }
 
     /// Applies what a change did to the walled garden.
@@ -56,6 +75,7 @@ public final class ClientDirectory: Sendable {
             t.v4Stopped.subtract(release.compactMap(Self.v4Key))
             t.v4Stopped.formUnion(suspend.compactMap(Self.v4Key))
         }
+        generation.add(1, ordering: .releasing)
     }
 
     public struct Entry: Sendable, Equatable {
@@ -86,7 +106,13 @@ public final class ClientDirectory: Sendable {
     public func standing(_ text: String) -> Standing {
         if let v4 = Self.ipv4Bytes(text) {
             let address = UInt32(v4.0) << 24 | UInt32(v4.1) << 16 | UInt32(v4.2) << 8 | UInt32(v4.3)
-            return table.withLock { t in
+            // Read before the table: a change after this read makes the next lookup miss.
+            let current = generation.load(ordering: .acquiring)
+            let cache = standings.current
+            if let hit = cache.state.withLock({ $0.generation == current ? $0.byAddress[address] : nil }) {
+                return hit
+            }
+            let standing = table.withLock { t -> Standing in
                 for length in t.v4Lengths {
                     let mask: UInt32 = length == 0 ? 0 : ~UInt32(0) << UInt32(32 - length)
                     let key = UInt64(address & mask) << 8 | UInt64(length)
@@ -94,6 +120,14 @@ public final class ClientDirectory: Sendable {
                 }
                 return .unknown
             }
+            cache.state.withLock { state in
+                if state.generation != current || state.byAddress.count >= StandingCache.capacity {
+                    state.byAddress.removeAll(keepingCapacity: state.generation == current)
+                    state.generation = current
+                }
+                state.byAddress[address] = standing
+            }
+            return standing
         }
         guard let entry = lookup(text) else { return .unknown }
         return entry.stopped ? .stopped : .active
