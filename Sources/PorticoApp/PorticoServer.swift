@@ -74,9 +74,14 @@ public final class PorticoServer: Sendable {
         portalHTTP.host = configuration.portalListen.host
         portalHTTP.port = configuration.portalListen.port
         let ownHosts: Set<String> = [configuration.portalListen.host, branding.portalHost, "localhost"]
+        // Stopped clients' requests for other hosts (nearly all of the portal's traffic) are
+        // answered by the fast path; everything else by the portal's handler.
+        let portalAnswers = metrics.instrument(
+            listener: "portal", ownHosts: ownHosts, fastPath: { portalHandler.fastRedirect($0) }
+        ) { portalHandler.handle($0) }
         portal = HTTPServer(
-            configuration: portalHTTP, logger: logger,
-            handler: metrics.instrument(listener: "portal", ownHosts: ownHosts) { portalHandler.handle($0) })
+            configuration: portalHTTP, logger: logger, fastPath: portalAnswers.fastPath,
+            handler: portalAnswers.handler)
         let adminHandler = AdminSite(context: context, metrics: configuration.metricsEnabled ? metrics.registry : nil)
         var adminHTTP = configuration.adminHTTP
         adminHTTP.host = configuration.adminListen.host

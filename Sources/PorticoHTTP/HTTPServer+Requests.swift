@@ -18,7 +18,21 @@ extension HTTPServer {
     func step(_ state: RequestState, connection: OpaquePointer, upload: UnsafeRawBufferPointer) -> Step {
         if !state.headersSeen {
             state.headersSeen = true
+            if let fastPath, let answer = MHDConnection.withGlance(connection, fastPath) {
+                state.fast = answer
+                return .proceed
+            }
             return firstCall(state, connection: connection)
+        }
+        if let fast = state.fast {
+            // A body the fast answer does not need is read and dropped, within the same bound
+            // as after a rejection.
+            state.discardedBytes += upload.count
+            if state.discardedBytes > 4 * max(configuration.maxBodyBytes, 64 * 1024) { return .close }
+            guard upload.isEmpty else { return .proceed }
+            state.counted = true
+            inFlight.current.value.add(1, ordering: .relaxed)
+            return .respond(fast)
         }
         if !upload.isEmpty {
             return receive(state, upload)

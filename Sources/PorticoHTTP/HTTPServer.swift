@@ -20,8 +20,10 @@ import Synchronization
 public final class HTTPServer: Sendable {
     let configuration: HTTPServerConfiguration
     let handler: @Sendable (HTTPRequest) -> HTTPResponse
+    /// Asked first, when a request's headers are complete, with nothing copied out of
+    /// libmicrohttpd; an answer it gives is sent without building an `HTTPRequest`.
+    let fastPath: FastPath?
     let logger: Logger
-    /// Requests whose handler has been called and whose completion has not been notified.
     /// Requests whose handler has been called and whose response is not yet sent, counted per
     /// thread (the sum is what `stop()` waits for).
     let inFlight = PerThread { Tally() }
@@ -53,8 +55,10 @@ public final class HTTPServer: Sendable {
     public init(
         configuration: HTTPServerConfiguration,
         logger: Logger = Logger(label: "portico.http"),
+        fastPath: FastPath? = nil,
         handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
     ) {
+        self.fastPath = fastPath
         self.configuration = configuration
         self.logger = logger
         self.handler = handler

@@ -24,6 +24,8 @@ final class RequestState: @unchecked Sendable {
     /// An answer decided before the handler (e.g. 413 on an oversized chunked body), sent on
     /// the final call once the rest of the upload has been read and dropped.
     var rejection: HTTPResponse?
+    /// The fast path's answer (`HTTPServer.fastPath`), sent on the final call.
+    var fast: HTTPResponse?
     /// Bytes dropped after a rejection; past a bound the connection is closed instead.
     var discardedBytes = 0
 
@@ -40,6 +42,7 @@ final class RequestState: @unchecked Sendable {
         target = RequestTarget(path: "/", rawQuery: "")
         body.removeAll(keepingCapacity: body.capacity <= Pool.largestKeptBody)
         rejection = nil
+        fast = nil
         discardedBytes = 0
     }
 

@@ -3,6 +3,7 @@ import PorticoCore
 import PorticoFirewall
 import PorticoStore
 import PorticoTestSupport
+import PorticoHTTP
 import PorticoWeb
 import Testing
 
@@ -56,6 +57,35 @@ import Testing
         #expect(unknown.status == 404)
         #expect(unknown.text.contains("127.0.0.99"))
         #expect(try f.get("127.0.0.99", "/").status == 404)
+    }
+
+    /// The server answers stopped clients' foreign-host requests on its fast path (raw Host
+    /// header, peer address, no `HTTPRequest`); every answer must be the one the portal's
+    /// handler gives for the same request, on a connection that stays usable.
+    @Test func fastPathAnswersWhatTheHandlerWould() throws {
+        let f = try fixture()
+        let portal = Portal(context: f.server.context, options: PortalOptions(extraHosts: ["127.0.0.1"]))
+        let hosts = [
+            "example.com", "EXAMPLE.com:8080", "Portal.Test", "portal.test:80", "127.0.0.1", "[2001:db8::1]:80",
+            "[::1]", "bücher.example", "",
+        ]
+        var fast = 0
+        for source in [Self.sam, Self.eve, Self.ana, "127.0.0.99"] {
+            let connection = try f.connect(source)
+            for host in hosts {
+                for (method, body) in [("GET", ""), ("POST", "a=1&b=2"), ("PUT", "")] {
+                    let live = try connection.request(method, "/x?y=1", body: Array(body.utf8), host: host)
+                    let direct = portal.handle(
+                        HTTPRequest(
+                            method: method, path: "/x", rawQuery: "y=1", headers: HTTPHeaders([("Host", host)]),
+                            body: Array(body.utf8), remoteAddress: source))
+                    #expect(live.status == direct.status, "\(source) \(method) Host: \(host)")
+                    #expect(live.header("Location") == direct.header("Location"), "\(source) \(method) Host: \(host)")
+                    if direct.isPrepared { fast += 1 }
+                }
+            }
+        }
+        #expect(fast > 0)
     }
 
     @Test func pageListsOverdueInvoicesAndChoices() throws {

@@ -96,7 +96,32 @@ public struct PorticoMetrics: Sendable {
     )
         -> @Sendable (HTTPRequest) -> HTTPResponse
     {
+        instrument(series: RequestSeries(listener: listener, requests: requests, duration: requestDuration),
+                   ownHosts: ownHosts, handler)
+    }
+
+    /// Wraps a listener's fast path and handler into the same series: a fast answer counts
+    /// under its `metricsRoute` (or `fast`), timed like any other.
+    func instrument(
+        listener: String, ownHosts: Set<String>, fastPath: @escaping FastPath,
+        _ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+    ) -> (fastPath: FastPath, handler: @Sendable (HTTPRequest) -> HTTPResponse) {
         let series = RequestSeries(listener: listener, requests: requests, duration: requestDuration)
+        let fast: FastPath = { glance in
+            let start = ContinuousClock.now
+            guard let response = fastPath(glance) else { return nil }
+            let elapsed = ContinuousClock.now - start
+            series.record(
+                route: response.metricsRoute ?? "fast", status: response.status,
+                seconds: Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+            return response
+        }
+        return (fast, instrument(series: series, ownHosts: ownHosts, handler))
+    }
+
+    private func instrument(
+        series: RequestSeries, ownHosts: Set<String>, _ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+    ) -> @Sendable (HTTPRequest) -> HTTPResponse {
         return { request in
             let start = ContinuousClock.now
             let response = handler(request)

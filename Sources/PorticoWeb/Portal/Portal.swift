@@ -23,6 +23,8 @@ public struct Portal: Sendable {
     let options: PortalOptions
     let csrf: CSRF
     let ownHosts: Set<String>
+    /// `ownHosts` as bytes, for `fastRedirect`.
+    let ownHostBytes: [[UInt8]]
     let router: Router
     /// The strings of the client's language (`Accept-Language`), with the admins' edits.
     let texts: PortalTexts
@@ -35,6 +37,7 @@ public struct Portal: Sendable {
         self.options = options
         csrf = CSRF(key: context.csrfKey)
         ownHosts = Set([context.branding.portalHost] + options.extraHosts.map { $0.lowercased() })
+        ownHostBytes = ownHosts.map { Array($0.utf8) }
         let portalURL = context.branding.portalURL
         redirects = PerThread {
             var redirect = HTTPResponse.redirect(to: portalURL + "/")
@@ -102,6 +105,31 @@ public struct Portal: Sendable {
                 return Self.message(context, l, 404, l.t("message.notFound"))
             }
         }
+    }
+
+    /// `handle`'s answer to a stopped client's request for another host, decided from the raw
+    /// Host header and the peer's IPv4 address (`HTTPServer`'s fast path); nil for everything
+    /// else, which `handle` then answers. Behind trusted proxies the client is in a header, so
+    /// it always declines.
+    public func fastRedirect(_ glance: borrowing RequestGlance) -> HTTPResponse? {
+        guard options.trustedProxies.isEmpty, let raw = glance.host, let ipv4 = glance.peerIPv4 else { return nil }
+        var start = 0
+        var end = raw.count
+        if raw.first == UInt8(ascii: "[") {
+            start = 1
+            end = raw[1...].firstIndex(of: UInt8(ascii: "]")) ?? raw.count
+        } else if let colon = raw.firstIndex(of: UInt8(ascii: ":")) {
+            end = colon
+        }
+        guard end > start else { return nil }
+        let host = raw[start..<end]
+        // Non-ASCII names and the portal's own names go the ordinary way.
+        if host.contains(where: { $0 >= 0x80 }) { return nil }
+        for own in ownHostBytes where own.count == host.count {
+            if zip(own, host).allSatisfy({ $0 == ($1 | ($1 >= 65 && $1 <= 90 ? 0x20 : 0)) }) { return nil }
+        }
+        guard context.directory.standing(ipv4: ipv4) == .stopped else { return nil }
+        return redirects.current.response
     }
 
     /// The client's address: the peer, or — behind a trusted proxy — the last address in

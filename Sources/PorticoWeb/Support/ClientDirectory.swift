@@ -105,7 +105,15 @@ public final class ClientDirectory: Sendable {
     /// entry, no prefix copied out): the redirect path asks this for every request.
     public func standing(_ text: String) -> Standing {
         if let v4 = Self.ipv4Bytes(text) {
-            let address = UInt32(v4.0) << 24 | UInt32(v4.1) << 16 | UInt32(v4.2) << 8 | UInt32(v4.3)
+            return standing(ipv4: UInt32(v4.0) << 24 | UInt32(v4.1) << 16 | UInt32(v4.2) << 8 | UInt32(v4.3))
+        }
+        guard let entry = lookup(text) else { return .unknown }
+        return entry.stopped ? .stopped : .active
+    }
+
+    /// The standing of an IPv4 address given in host byte order.
+    public func standing(ipv4 address: UInt32) -> Standing {
+        do {
             // Read before the table: a change after this read makes the next lookup miss.
             let current = generation.load(ordering: .acquiring)
             let cache = standings.current
@@ -129,8 +137,6 @@ public final class ClientDirectory: Sendable {
             }
             return standing
         }
-        guard let entry = lookup(text) else { return .unknown }
-        return entry.stopped ? .stopped : .active
     }
 
     public func lookup(_ text: String) -> Entry? {
