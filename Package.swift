@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(
             name: "PorticoCoreTests",
             dependencies: ["PorticoCore", .product(name: "PropertyBased", package: "swift-property-based")]),
-        .testTarget(name: "PorticoStoreTests", dependencies: ["PorticoStore", "PorticoCore"]),
+        .testTarget(name: "PorticoStoreTests", dependencies: ["PorticoStore", "PorticoCore", "PorticoTestSupport"]),
         // Test helpers shared by the test targets (an HTTP client that binds a chosen source address;
         // network namespaces and the client/router/internet topology).
         .target(name: "PorticoTestSupport", path: "Tests/Support"),

@@ -8,7 +8,7 @@ import PackageDescription
 /// An executable whose `main` is libFuzzer's: `-parse-as-library` keeps Swift from emitting one.
 func fuzzTarget(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
     .executableTarget(
-        name: name, dependencies: dependencies,
+        name: name, dependencies: ["FuzzSupport"] + dependencies,
         swiftSettings: [.unsafeFlags(["-parse-as-library"])])
 }
 
@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
+        // libFuzzer's driver and the invariant check every target uses.
+        .target(name: "FuzzSupport"),
         // Query strings and form bodies (`FormDecoder`, `PercentDecoding`) and request targets.
         fuzzTarget("FuzzForm", [portico]),
         // The `Cookie` header (`CookieParser`).

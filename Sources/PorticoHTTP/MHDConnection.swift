@@ -2,14 +2,8 @@ import CMicroHTTPD
 
 /// Reads from and answers on one libmicrohttpd connection.
 enum MHDConnection {
-    /// All request headers in order (MHD_get_connection_values_n, MHD_HEADER_KIND).
-    static func headers(_ connection: OpaquePointer) -> [(name: String, value: String)] {
-        var fields: [(name: String, value: String)] = []
-        collectHeaders(connection, into: &fields)
-        return fields
-    }
-
-    /// The same, appended to `fields` (a reused request state keeps its array's storage).
+    /// All request headers in order (MHD_get_connection_values_n, MHD_HEADER_KIND), appended to
+    /// `fields` (a reused request state keeps its array's storage).
     static func collectHeaders(_ connection: OpaquePointer, into fields: inout [(name: String, value: String)]) {
         withUnsafeMutablePointer(to: &fields) { pointer in
             _ = MHD_get_connection_values_n(connection, .HEADER_KIND, collectHeader, pointer)

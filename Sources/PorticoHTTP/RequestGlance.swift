@@ -1,11 +1,5 @@
 import CMicroHTTPD
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// What `HTTPServer`'s fast path sees of a request whose headers are complete: the raw Host
 /// header and the peer's IPv4 address, read in place from libmicrohttpd. Valid only during the
 /// call; nothing is copied, decoded or allocated.
@@ -33,21 +27,6 @@ extension MHDConnection {
     }
 
     static func peerIPv4(_ connection: OpaquePointer) -> UInt32? {
-        guard let address = portico_mhd_client_address(connection) else { return nil }
-        switch Int32(address.pointee.sa_family) {
-        case AF_INET:
-            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                UInt32(bigEndian: $0.pointee.sin_addr.s_addr)
-            }
-        case AF_INET6:
-            return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { ipv6 in
-                withUnsafeBytes(of: ipv6.pointee.sin6_addr) { b in
-                    guard b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF else { return nil }
-                    return UInt32(b[12]) << 24 | UInt32(b[13]) << 16 | UInt32(b[14]) << 8 | UInt32(b[15])
-                }
-            }
-        default:
-            return nil
-        }
+        portico_mhd_client_address(connection).flatMap(SocketAddressText.ipv4)
     }
 }

@@ -9,24 +9,32 @@ enum SocketAddressText {
     /// The textual IP of `address`; an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) is given
     /// as plain IPv4, so a client is named the same whether the listener is IPv4 or dual stack.
     static func ip(_ address: UnsafePointer<sockaddr>) -> String {
+        if let v4 = ipv4(address) { return dotted(v4) }
+        guard Int32(address.pointee.sa_family) == AF_INET6 else { return "" }
+        return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { ipv6 in
+            var raw = ipv6.pointee.sin6_addr
+            var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+            return format(AF_INET6, &raw, &buffer)
+        }
+    }
+
+    /// The IPv4 address of `address` in host byte order, an IPv4-mapped IPv6 one included; nil
+    /// for any other IPv6 address.
+    static func ipv4(_ address: UnsafePointer<sockaddr>) -> UInt32? {
         switch Int32(address.pointee.sa_family) {
         case AF_INET:
-            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { ipv4 in
-                dotted(UInt32(bigEndian: ipv4.pointee.sin_addr.s_addr))
+            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                UInt32(bigEndian: $0.pointee.sin_addr.s_addr)
             }
         case AF_INET6:
             return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { ipv6 in
-                var raw = ipv6.pointee.sin6_addr
-                let bytes = withUnsafeBytes(of: raw) { Array($0) }
-                if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
-                    return dotted(
-                        UInt32(bytes[12]) << 24 | UInt32(bytes[13]) << 16 | UInt32(bytes[14]) << 8 | UInt32(bytes[15]))
+                withUnsafeBytes(of: ipv6.pointee.sin6_addr) { b in
+                    guard b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xFF && b[11] == 0xFF else { return nil }
+                    return UInt32(b[12]) << 24 | UInt32(b[13]) << 16 | UInt32(b[14]) << 8 | UInt32(b[15])
                 }
-                var buffer = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-                return format(AF_INET6, &raw, &buffer)
             }
         default:
-            return ""
+            return nil
         }
     }
 

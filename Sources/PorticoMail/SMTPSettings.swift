@@ -1,15 +1,5 @@
 import Foundation
-
-/// A password that never shows itself in a description, a dump or a log.
-public struct MailSecret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
-    CustomReflectable
-{
-    public let value: String
-    public init(_ value: String) { self.value = value }
-    public var description: String { "<redacted>" }
-    public var debugDescription: String { "<redacted>" }
-    public var customMirror: Mirror { Mirror(self, children: [(label: String?, value: Any)]()) }
-}
+import PorticoCore
 
 /// The `smtp.*` settings. Mail is off while `url` is empty: messages wait in the outbox.
 public struct SMTPSettings: Sendable, Equatable, CustomStringConvertible {
@@ -20,7 +10,7 @@ public struct SMTPSettings: Sendable, Equatable, CustomStringConvertible {
     public var starttls = true
     /// AUTH user name; empty: no AUTH.
     public var username = ""
-    public var password: MailSecret?
+    public var password: Secret?
     /// A file holding the password (surrounding whitespace ignored); better than `password`.
     public var passwordFile: String?
     /// The envelope sender and `From:` (`Billing <billing@isp.example>` or `billing@isp.example`).

@@ -1,32 +1,16 @@
 import Foundation
 import PorticoCore
 
-/// A secret (API key, signing secret) that never shows itself: its description, debug
-/// description and mirror are all `<redacted>`, so printing or dumping a configuration that holds
-/// one cannot leak it into a log.
-public struct StripeSecret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
-    CustomReflectable
-{
-    /// The secret itself: pass it to the one place that needs it, never to a log.
-    public let value: String
-
-    public init(_ value: String) { self.value = value }
-
-    public var description: String { "<redacted>" }
-    public var debugDescription: String { "<redacted>" }
-    public var customMirror: Mirror { Mirror(self, children: [(label: String?, value: Any)]()) }
-}
-
 /// The `stripe.*` settings (README "Stripe"): each secret either inline or in a file (a file is
 /// better: it keeps the key out of the process list and shell history).
 public struct StripeSettings: Sendable, CustomStringConvertible {
     /// `stripe.secretKey`: `sk_live_…`/`sk_test_…` (or a restricted `rk_…` key that may write
     /// Checkout Sessions).
-    public var secretKey: StripeSecret?
+    public var secretKey: Secret?
     /// `stripe.secretKeyFile`: a file holding the secret key (surrounding whitespace ignored).
     public var secretKeyFile: String?
     /// `stripe.webhookSecret`: the webhook endpoint's signing secret, `whsec_…`.
-    public var webhookSecret: StripeSecret?
+    public var webhookSecret: Secret?
     /// `stripe.webhookSecretFile`: a file holding the signing secret.
     public var webhookSecretFile: String?
     /// `stripe.apiBase`: where the API is; `http://` only for a loopback host (tests).
@@ -40,7 +24,7 @@ public struct StripeSettings: Sendable, CustomStringConvertible {
 
     /// Secrets redacted, files named.
     public var description: String {
-        func source(_ inline: StripeSecret?, _ file: String?) -> String {
+        func source(_ inline: Secret?, _ file: String?) -> String {
             if let file { return "file \(file)" }
             return inline == nil ? "not set" : "set (redacted)"
         }
@@ -75,12 +59,12 @@ public struct StripeSettings: Sendable, CustomStringConvertible {
             throw BillingError.invalidField("stripe.signatureToleranceSeconds", "must be more than 0")
         }
         return StripeCredentials(
-            secretKey: StripeSecret(key), webhookSecret: StripeSecret(webhook), apiBase: base,
+            secretKey: Secret(key), webhookSecret: Secret(webhook), apiBase: base,
             requestTimeoutSeconds: requestTimeoutSeconds,
             signatureToleranceSeconds: signatureToleranceSeconds)
     }
 
-    static func secret(_ inline: StripeSecret?, _ file: String?, field: String) throws -> String {
+    static func secret(_ inline: Secret?, _ file: String?, field: String) throws -> String {
         switch (inline, file) {
         case (nil, nil):
             throw BillingError.invalidField(field, "required when gateway is stripe (set \(field) or \(field)File)")
@@ -103,15 +87,15 @@ public struct StripeSettings: Sendable, CustomStringConvertible {
 
 /// Checked Stripe settings with the secrets read: what `StripeGateway` runs with.
 public struct StripeCredentials: Sendable, CustomStringConvertible {
-    public var secretKey: StripeSecret
-    public var webhookSecret: StripeSecret
+    public var secretKey: Secret
+    public var webhookSecret: Secret
     /// Without a trailing slash.
     public var apiBase: String
     public var requestTimeoutSeconds: Int
     public var signatureToleranceSeconds: Int
 
     public init(
-        secretKey: StripeSecret, webhookSecret: StripeSecret, apiBase: String = "https://api.stripe.com",
+        secretKey: Secret, webhookSecret: Secret, apiBase: String = "https://api.stripe.com",
         requestTimeoutSeconds: Int = 15, signatureToleranceSeconds: Int = 300
     ) {
         self.secretKey = secretKey

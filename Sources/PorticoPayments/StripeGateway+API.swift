@@ -73,25 +73,8 @@ extension StripeGateway {
     /// keys stay literal, as Stripe's own libraries send them; everything else but RFC 3986's
     /// unreserved characters is percent-encoded.
     static func formEncode(_ fields: [(String, String)]) -> String {
-        func encode(_ s: String, keepBrackets: Bool) -> String {
-            var out = ""
-            for b in s.utf8 {
-                switch b {
-                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                    UInt8(ascii: "~"):
-                    out.unicodeScalars.append(UnicodeScalar(b))
-                default:
-                    if keepBrackets && (b == UInt8(ascii: "[") || b == UInt8(ascii: "]")) {
-                        out.unicodeScalars.append(UnicodeScalar(b))
-                    } else {
-                        out += "%" + hexString([b]).uppercased()
-                    }
-                }
-            }
-            return out
-        }
-        return fields.map { encode($0.0, keepBrackets: true) + "=" + encode($0.1, keepBrackets: false) }
+        let brackets: Set<UInt8> = [UInt8(ascii: "["), UInt8(ascii: "]")]
+        return fields.map { percentEncoded($0.0, keeping: brackets) + "=" + percentEncoded($0.1) }
             .joined(separator: "&")
     }
 

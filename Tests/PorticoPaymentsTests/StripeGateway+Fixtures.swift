@@ -32,7 +32,7 @@ enum StripeSamples {
     static func gateway(_ transport: ScriptedTransport) -> StripeGateway {
         StripeGateway(
             credentials: StripeCredentials(
-                secretKey: StripeSecret(key), webhookSecret: StripeSecret(webhookSecret),
+                secretKey: Secret(key), webhookSecret: Secret(webhookSecret),
                 apiBase: "https://api.stripe.test"),
             transport: transport, now: { Date(timeIntervalSince1970: TimeInterval(now)) })
     }

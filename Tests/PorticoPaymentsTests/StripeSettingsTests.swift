@@ -8,8 +8,8 @@ import Testing
 struct StripeSettingsTests {
     func settings() -> StripeSettings {
         var s = StripeSettings()
-        s.secretKey = StripeSecret("sk_test_secretvalue")
-        s.webhookSecret = StripeSecret("whsec_signingvalue")
+        s.secretKey = Secret("sk_test_secretvalue")
+        s.webhookSecret = Secret("whsec_signingvalue")
         return s
     }
 
@@ -56,9 +56,9 @@ struct StripeSettingsTests {
                 $0.secretKey = nil
                 $0.secretKeyFile = "/nonexistent/key"
             } == "stripe.secretKeyFile")
-        #expect(field { $0.secretKey = StripeSecret("pk_test_publishable") } == "stripe.secretKey")
+        #expect(field { $0.secretKey = Secret("pk_test_publishable") } == "stripe.secretKey")
         #expect(field { $0.webhookSecret = nil } == "stripe.webhookSecret")
-        #expect(field { $0.webhookSecret = StripeSecret("secret") } == "stripe.webhookSecret")
+        #expect(field { $0.webhookSecret = Secret("secret") } == "stripe.webhookSecret")
         #expect(field { $0.apiBase = "http://api.stripe.com" } == "stripe.apiBase")
         #expect(field { $0.apiBase = "ftp://x" } == "stripe.apiBase")
         #expect(field { $0.apiBase = "https://api.stripe.com/v1" } == "stripe.apiBase")

@@ -166,7 +166,7 @@ struct CrashSafetyTests {
         ]
         let shared = Shared()
         let killer = Thread {
-            var rng = SeededGenerator(seed: 0x5EED_2026)
+            var rng = SplitMix64(seed: 0x5EED_2026)
             var generation = 0
             while shared.killCount < minimumKills {
                 generation += 1
@@ -196,7 +196,7 @@ struct CrashSafetyTests {
         var failures = 0
         var next = 0
         // The clients' pace (seeded too): payments spread over the server's short lives.
-        var pace = SeededGenerator(seed: 0xC11E_2026)
+        var pace = SplitMix64(seed: 0xC11E_2026)
         while !shared.isFinished {
             usleep(UInt32.random(in: 0..<200_000, using: &pace))
             guard let ports = shared.current() else {

@@ -253,14 +253,14 @@ import Testing
             FileManager.default.temporaryDirectory.appendingPathComponent("portico-stripe-\(UUID().uuidString).db").path
         defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: c.databasePath + s) } }
         c.gateway = .stripe
-        c.stripe.webhookSecret = StripeSecret(StripeFake.webhookSecret)
+        c.stripe.webhookSecret = Secret(StripeFake.webhookSecret)
         #expect(
             throws: BillingError.invalidField(
                 "stripe.secretKey", "required when gateway is stripe (set stripe.secretKey or stripe.secretKeyFile)")
         ) {
             _ = try PorticoServer(configuration: c, logger: .init(label: "test"))
         }
-        c.stripe.secretKey = StripeSecret(StripeFake.secretKey)
+        c.stripe.secretKey = Secret(StripeFake.secretKey)
         #expect(!"\(c)".contains(StripeFake.secretKey) && !"\(c)".contains(StripeFake.webhookSecret))
     }
 }

@@ -57,8 +57,8 @@ final class StripeFixture: Sendable {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("templates").path
         c.ispName = "Test ISP"
         c.gateway = .stripe
-        c.stripe.secretKey = StripeSecret(StripeFake.secretKey)
-        c.stripe.webhookSecret = StripeSecret(StripeFake.webhookSecret)
+        c.stripe.secretKey = Secret(StripeFake.secretKey)
+        c.stripe.webhookSecret = Secret(StripeFake.webhookSecret)
         c.stripe.apiBase = apiBase ?? fake.apiBase
         c.stripe.requestTimeoutSeconds = 5
         let offset = Offset()

@@ -219,9 +219,9 @@ extension ConfigurationKey {
                 guard let g = GatewayChoice(rawValue: v) else { throw ConfigProblem("'\(v)' is not test or stripe") }
                 c.gateway = g
             },
-            optional("stripe.secretKey", secret: true) { c, v in c.stripe.secretKey = v.map(StripeSecret.init) },
+            optional("stripe.secretKey", secret: true) { c, v in c.stripe.secretKey = v.map(Secret.init) },
             optional("stripe.secretKeyFile") { c, v in c.stripe.secretKeyFile = v },
-            optional("stripe.webhookSecret", secret: true) { c, v in c.stripe.webhookSecret = v.map(StripeSecret.init)
+            optional("stripe.webhookSecret", secret: true) { c, v in c.stripe.webhookSecret = v.map(Secret.init)
             },
             optional("stripe.webhookSecretFile") { c, v in c.stripe.webhookSecretFile = v },
             string("stripe.apiBase") { c, v in c.stripe.apiBase = v },
@@ -230,7 +230,7 @@ extension ConfigurationKey {
             string("smtp.url", live: true) { c, v in c.smtp.url = v },
             boolean("smtp.starttls", live: true) { $0.smtp.starttls = $1 },
             string("smtp.username", live: true) { c, v in c.smtp.username = v },
-            optional("smtp.password", live: true, secret: true) { c, v in c.smtp.password = v.map(MailSecret.init) },
+            optional("smtp.password", live: true, secret: true) { c, v in c.smtp.password = v.map(Secret.init) },
             optional("smtp.passwordFile", live: true) { c, v in c.smtp.passwordFile = v },
             string("smtp.from", live: true) { c, v in c.smtp.from = v },
             optional("smtp.caFile", live: true) { c, v in c.smtp.caFile = v },

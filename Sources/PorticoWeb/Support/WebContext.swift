@@ -130,18 +130,5 @@ public enum URLText {
     }
 
     /// Percent-encodes everything but unreserved characters (RFC 3986).
-    public static func encode(_ s: String) -> String {
-        var out = ""
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                out.append(Character(UnicodeScalar(b)))
-            default:
-                out += "%" + hexString([b]).uppercased()
-            }
-        }
-        return out
-    }
+    public static func encode(_ s: String) -> String { percentEncoded(s) }
 }

@@ -1,6 +1,7 @@
 // Query strings, form bodies and request targets: `FormDecoder`, `PercentDecoding`,
 // `RequestTarget`, and what `HTTPRequest` builds from them.
 
+import FuzzSupport
 import PorticoWeb
 
 @testable import PorticoHTTP

@@ -4,6 +4,7 @@
 //
 // The first byte of an input picks what it is sent to; the rest is the body.
 
+import FuzzSupport
 import Foundation
 import PorticoHTTP
 

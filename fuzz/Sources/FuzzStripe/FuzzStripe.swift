@@ -3,6 +3,7 @@
 //
 // An input is `<header>\n<body>`; the first byte also moves the signing time near "now".
 
+import FuzzSupport
 import Crypto
 
 @testable import PorticoPayments
