@@ -81,6 +81,10 @@ public struct PorticoConfiguration: Sendable {
     // Walled-garden allowlist by name (issue 4): resolved periodically into the allowed sets,
     // together with the payment gateway's hosts.
     public var allowedHosts: [String] = []
+    /// Whether the payment gateway's own host names (Stripe's Checkout hosts) join
+    /// `allowedHosts`. Off where something else lets them through (dnsmasq's `nftset=`,
+    /// `allowedDestinations`) or where the server must not query DNS (the tests).
+    public var allowGatewayHosts = true
     public var allowedHostsRefreshSeconds = 300
     public var resolverTimeoutSeconds = 5
     public var schedulerTickSeconds = 30

@@ -32,7 +32,7 @@ public final class PorticoServer: Sendable {
     let reloadSource: (@Sendable () throws -> LoadedConfiguration)?
     let lastValues: Mutex<[String: TOMLValue]>
     /// The allowlist's host names (configured + the gateway's), resolved in the background.
-    let allowlist: AllowlistResolver
+    public let allowlist: AllowlistResolver
 
     /// Opens the database, builds the walled garden, gateway and handlers, and prepares both
     /// listeners (not bound until `start()`).
@@ -90,7 +90,7 @@ public final class PorticoServer: Sendable {
             configuration: adminHTTP, logger: logger,
             handler: metrics.instrument(listener: "admin", ownHosts: []) { adminHandler.handle($0) })
         let allowlist = AllowlistResolver(
-            hosts: configuration.allowedHosts + gateway.allowedHosts,
+            hosts: configuration.allowedHosts + (configuration.allowGatewayHosts ? gateway.allowedHosts : []),
             timeout: .seconds(configuration.resolverTimeoutSeconds), logger: logger)
         self.allowlist = allowlist
         scheduler = BillingScheduler(

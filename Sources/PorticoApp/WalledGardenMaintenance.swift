@@ -24,7 +24,7 @@ public enum WalledGardenMaintenance {
         -> WalledGardenState
     {
         var hosts = c.allowedHosts
-        if c.gateway == .stripe {
+        if c.gateway == .stripe && c.allowGatewayHosts {
             // The hosts are a fixed list; a gateway that cannot be built lists none.
             hosts += (try? StripeGateway(settings: c.stripe))?.allowedHosts ?? []
         }

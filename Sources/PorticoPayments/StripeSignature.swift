@@ -15,28 +15,27 @@ public struct StripeSignatureHeader: Equatable, Sendable {
         self.signatures = signatures
     }
 
-    /// Parses the header. A `v1` that is not 64 hex digits cannot match anything and is skipped.
+    /// Parses the header, as bytes: items split at `,`, each key and value split at its first `=`
+    /// and trimmed of spaces and tabs. A `v1` that is not 64 hex digits cannot match anything and
+    /// is skipped; so are other keys and items without `=`.
     ///
     /// - Throws: `.forged` when `t` is missing, repeated or not a number, or no usable `v1` is left.
     public init(parsing header: String) throws(GatewayError) {
         var timestamp: Int64?
         var signatures: [[UInt8]] = []
-        for item in header.split(separator: ",") {
-            let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard pair.count == 2 else { continue }
-            let key = pair[0].trimmingSpaces
-            let value = pair[1].trimmingSpaces
-            switch key {
-            case "t":
+        let bytes = Array(header.utf8)
+        for item in bytes.split(separator: UInt8(ascii: ",")) {
+            guard let equals = item.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let key = Self.trimmingBlanks(item[..<equals])
+            let value = Self.trimmingBlanks(item[(equals + 1)...])
+            if key.elementsEqual("t".utf8) {
                 guard timestamp == nil else { throw .forged("Stripe-Signature has more than one timestamp") }
-                guard !value.isEmpty, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let t = Int64(value) else {
-                    throw .forged("Stripe-Signature timestamp is not a number")
-                }
+                guard !value.isEmpty, value.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                    let t = Int64(String(decoding: value, as: UTF8.self))
+                else { throw .forged("Stripe-Signature timestamp is not a number") }
                 timestamp = t
-            case "v1":
+            } else if key.elementsEqual("v1".utf8) {
                 if let bytes = Self.hexBytes(value), bytes.count == SHA256.byteCount { signatures.append(bytes) }
-            default:
-                continue
             }
         }
         guard let timestamp else { throw .forged("Stripe-Signature has no timestamp") }
@@ -76,8 +75,9 @@ public struct StripeSignatureHeader: Equatable, Sendable {
         "t=\(timestamp),v1=\(hexString(signature(timestamp: timestamp, body: body, secret: secret)))"
     }
 
-    static func hexBytes(_ s: String) -> [UInt8]? {
-        let digits = Array(s.utf8)
+    static func hexBytes(_ s: String) -> [UInt8]? { hexBytes(Array(s.utf8)[...]) }
+
+    static func hexBytes(_ digits: ArraySlice<UInt8>) -> [UInt8]? {
         guard digits.count % 2 == 0 else { return nil }
         func value(_ c: UInt8) -> UInt8? {
             switch c {
@@ -89,8 +89,8 @@ public struct StripeSignatureHeader: Equatable, Sendable {
         }
         var out: [UInt8] = []
         out.reserveCapacity(digits.count / 2)
-        var i = 0
-        while i < digits.count {
+        var i = digits.startIndex
+        while i < digits.endIndex {
             guard let hi = value(digits[i]), let lo = value(digits[i + 1]) else { return nil }
             out.append(hi << 4 | lo)
             i += 2
@@ -107,8 +107,11 @@ func constantTimeEqual(_ x: [UInt8], _ y: [UInt8]) -> Bool {
     return diff == 0
 }
 
-extension Substring {
-    var trimmingSpaces: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+extension StripeSignatureHeader {
+    static func trimmingBlanks(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }
+        guard let first = bytes.firstIndex(where: { !blank($0) }), let last = bytes.lastIndex(where: { !blank($0) })
+        else { return [] }
+        return bytes[first...last]
     }
 }

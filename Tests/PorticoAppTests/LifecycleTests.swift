@@ -47,6 +47,7 @@ import Testing
             [
                 "serve", "--database", path, "--portal-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0",
                 "--portal-url", "http://127.0.0.1", "--set", "gateway=stripe",
+                "--set", "firewall.allowGatewayHosts=false",  // no real DNS lookups of Stripe's hosts
                 "--set", "stripe.apiBase=http://127.0.0.1:\(stripe.server.port)",
             ],
             in: dir,

@@ -29,6 +29,20 @@ struct StripeSignatureTests {
         #expect(parsed == StripeSignatureHeader(timestamp: t, signatures: [a, b]))
     }
 
+    /// Blanks around keys and values are tolerated however many there are (the fuzzer's find:
+    /// `  t  =` once broke its invariant); a key is never matched inside a longer one.
+    @Test func blanksAroundKeysAndValuesAreTolerated() throws {
+        let a = [UInt8](repeating: 0xab, count: 32)
+        let parsed = try StripeSignatureHeader(parsing: " \t t  =\t\(t) ,  v1 \t= \(hex(a))\t,,x")
+        #expect(parsed == StripeSignatureHeader(timestamp: t, signatures: [a]))
+        #expect(throws: GatewayError.forged("Stripe-Signature has no timestamp")) {
+            try StripeSignatureHeader(parsing: "tt=\(t),v1=\(hex(a))")
+        }
+        #expect(throws: GatewayError.forged("Stripe-Signature has no v1 signature")) {
+            try StripeSignatureHeader(parsing: "t=\(t),xv1=\(hex(a)),v 1=\(hex(a))")
+        }
+    }
+
     @Test func anyV1MayMatch() throws {
         let good = StripeSignatureHeader.signature(timestamp: t, body: body, secret: secret)
         let other = StripeSignatureHeader.signature(timestamp: t, body: body, secret: "whsec_old")

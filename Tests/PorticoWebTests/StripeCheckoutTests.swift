@@ -247,6 +247,27 @@ import Testing
         #expect(r.status == 404)
     }
 
+    /// Stripe's hosts join the allowlist unless `firewall.allowGatewayHosts` is off; the
+    /// configured names are kept either way. Only built, never started: nothing is resolved.
+    @Test func gatewayHostsJoinTheAllowlistUnlessTurnedOff() throws {
+        var c = PorticoConfiguration()
+        c.databasePath =
+            FileManager.default.temporaryDirectory.appendingPathComponent("portico-stripe-\(UUID().uuidString).db").path
+        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: c.databasePath + s) } }
+        c.gateway = .stripe
+        c.stripe.secretKey = Secret(StripeFake.secretKey)
+        c.stripe.webhookSecret = Secret(StripeFake.webhookSecret)
+        c.allowedHosts = ["Pay.Example"]
+        let on = try PorticoServer(configuration: c, logger: .init(label: "test"))
+        #expect(on.allowlist.hosts.first == "pay.example")
+        #expect(on.allowlist.hosts.contains("checkout.stripe.com") && on.allowlist.hosts.contains("js.stripe.com"))
+        on.stop()
+        c.allowGatewayHosts = false
+        let off = try PorticoServer(configuration: c, logger: .init(label: "test"))
+        #expect(off.allowlist.hosts == ["pay.example"])
+        off.stop()
+    }
+
     @Test func stripeGatewayNeedsItsSecrets() throws {
         var c = PorticoConfiguration()
         c.databasePath =

@@ -57,6 +57,7 @@ final class StripeFixture: Sendable {
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("templates").path
         c.ispName = "Test ISP"
         c.gateway = .stripe
+        c.allowGatewayHosts = false  // Stripe's host names would be looked up in real DNS
         c.stripe.secretKey = Secret(StripeFake.secretKey)
         c.stripe.webhookSecret = Secret(StripeFake.webhookSecret)
         c.stripe.apiBase = apiBase ?? fake.apiBase

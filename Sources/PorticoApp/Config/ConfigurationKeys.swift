@@ -211,6 +211,7 @@ extension ConfigurationKey {
             list("firewall.clientInterfaces") { c, v in c.clientInterfaces = v },
             optional("firewall.networkNamespace") { c, v in c.networkNamespace = v },
             list("firewall.allowedHosts") { c, v in c.allowedHosts = v },
+            boolean("firewall.allowGatewayHosts") { $0.allowGatewayHosts = $1 },
             integer("firewall.allowedHostsRefreshSeconds", 10...86_400) { $0.allowedHostsRefreshSeconds = $1 },
             integer("firewall.resolverTimeoutSeconds", 1...60) { $0.resolverTimeoutSeconds = $1 },
             integer("reconciler.intervalSeconds", 1...86_400, live: true) { $0.reconcileIntervalSeconds = $1 },

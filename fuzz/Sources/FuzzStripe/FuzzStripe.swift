@@ -48,7 +48,17 @@ private func checkParse(_ header: String) {
         require(header.lowercased().contains(hex(signature)), "a v1 that is not in the header")
         require(StripeSignatureHeader.hexBytes(hex(signature)) == signature, "hex round trip")
     }
-    require(header.contains("t=") || header.contains("t ="), "a timestamp from a header without t")
+    require(hasTimestampKey(Array(header.utf8)), "a timestamp from a header without t")
+}
+
+/// Whether the bytes hold `t`, then spaces or tabs, then `=`: the least a parsed timestamp needs.
+private func hasTimestampKey(_ bytes: [UInt8]) -> Bool {
+    for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "t") {
+        var j = i + 1
+        while j < bytes.count, bytes[j] == 0x20 || bytes[j] == 0x09 { j += 1 }
+        if j < bytes.count, bytes[j] == UInt8(ascii: "=") { return true }
+    }
+    return false
 }
 
 /// Verify never accepts a header that does not carry the HMAC of its own timestamp and body, nor
