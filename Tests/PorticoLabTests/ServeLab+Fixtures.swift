@@ -113,6 +113,7 @@ enum ServeLab {
         try lab.startHTTPServer(in: lab.internet, address: "10.20.0.2", port: 80, marker: "INTERNET")
         try lab.startBackground(
             in: lab.internet, ["python3", dnsResponder.path, dnsAddress, "10.20.0.2", "pay.example=\(paymentHost)"])
+        try lab.waitForUDP(dnsAddress, port: 53, in: lab.internet)
         let log = try lab.temporaryDirectory("serve-log").appendingPathComponent("serve.log")
         let serve = try lab.startBackground(
             in: lab.router,

@@ -6,7 +6,7 @@ import Testing
 
 /// The admin UI's forms take the API's limits on dates (`DateLimits`): an effective date at most
 /// 366 days after today, a new service's start at most ten years before it. A refused form comes
-/// back with the message naming the field, and nothing is recorded.
+/// back (422) with the message naming the field and what was typed, and nothing is recorded.
 @Suite struct AdminDateLimitTests {
     /// Everything a refused form could have changed.
     struct State: Equatable {
@@ -20,18 +20,21 @@ import Testing
               outbox: try f.store.outboxMessages(limit: 1000).count)
     }
 
-    /// Posts `form` and expects it refused: back to `page` with `message`, the form shown again.
+    /// Posts `form` and expects it refused: a 422 showing `page` again with `message` and the
+    /// form; when the form on that page is the one posted, with `typed` back in its field.
     func expectRefused(_ s: AdminFixture.Session, _ path: String, _ form: [(String, String)], back page: String,
-                       formId: String, message: String, sourceLocation: SourceLocation = #_sourceLocation)
+                       formId: String, message: String, typed: String? = nil,
+                       sourceLocation: SourceLocation = #_sourceLocation)
     {
         let r = s.post(path, form + [("back", page)])
-        #expect(r.status == 303 && r.location == page, "\(path): \(r.status) \(r.location ?? "")",
+        #expect(r.status == 422 && r.location == nil, "\(path): \(r.status) \(r.location ?? "")",
                 sourceLocation: sourceLocation)
         #expect(s.flash(r) == message, "\(path)", sourceLocation: sourceLocation)
-        let shown = s.fixture.request("GET", page, cookies: ["portico_admin": s.token,
-                                                             "portico_flash": r.cookie("portico_flash") ?? ""])
-        #expect(shown.text.contains("class=\"flash error\" id=\"flash\"") && shown.text.contains(formId),
+        #expect(r.text.contains("class=\"flash error\" id=\"flash\"") && r.text.contains(formId),
                 "\(path): the form with the error", sourceLocation: sourceLocation)
+        if let typed {
+            #expect(r.text.contains("value=\"\(typed)\""), "\(path): the typed value kept", sourceLocation: sourceLocation)
+        }
     }
 
     @Test func effectiveDatesMoreThan366DaysAheadAreRefusedAndRecordNothing() throws {
@@ -55,11 +58,11 @@ import Testing
         var before = try state(f)
         expectRefused(s, "/payments", [("clientId", "\(client)"), ("amount", "30.00"), ("method", "cash"),
                                        ("receivedOn", tooFar)],
-                      back: clientPage, formId: "id=\"new-payment\"", message: limit("receivedOn"))
+                      back: clientPage, formId: "id=\"new-payment\"", message: limit("receivedOn"), typed: tooFar)
         expectRefused(s, "/billing/run", [("date", tooFar)], back: "/", formId: "id=\"billing-run\"",
-                      message: limit("date"))
+                      message: limit("date"), typed: tooFar)
         expectRefused(s, "/services/\(regular)/hold/review", [("planId", "\(vacation)"), ("from", tooFar)],
-                      back: clientPage, formId: "class=\"inline hold-on\"", message: limit("from"))
+                      back: clientPage, formId: "class=\"inline hold-on\"", message: limit("from"), typed: tooFar)
         expectRefused(s, "/services/\(regular)/hold", [("planId", "\(vacation)"), ("from", tooFar),
                                                       ("fingerprint", "00")],
                       back: clientPage, formId: "class=\"inline hold-on\"", message: limit("from"))
@@ -75,7 +78,7 @@ import Testing
         let primary = try #require(try f.store.holdPrimary(of: regular, on: try LocalDate("2026-03-01")))
         before = try state(f)
         expectRefused(s, "/services/\(primary.id)/hold/end/review", [("on", tooFar)],
-                      back: clientPage, formId: "class=\"inline hold-off\"", message: limit("on"))
+                      back: clientPage, formId: "class=\"inline hold-off\"", message: limit("on"), typed: tooFar)
         expectRefused(s, "/services/\(primary.id)/hold/end", [("on", tooFar), ("fingerprint", "00")],
                       back: clientPage, formId: "class=\"inline hold-off\"", message: limit("on"))
         #expect(try state(f) == before)
@@ -99,7 +102,8 @@ import Testing
         let before = try state(f)
         expectRefused(s, "/services", service + [("activeFrom", earliest.adding(days: -1).description)],
                       back: "/clients/\(client)", formId: "id=\"new-service\"",
-                      message: "activeFrom: must be at most 3653 days (ten years) before today (\(earliest))")
+                      message: "activeFrom: must be at most 3653 days (ten years) before today (\(earliest))",
+                      typed: earliest.adding(days: -1).description)
         #expect(try state(f) == before)
         let created = s.post("/services", service + [("activeFrom", earliest.description)])
         #expect(created.status == 303 && s.flash(created).contains("created"))

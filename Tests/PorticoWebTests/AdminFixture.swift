@@ -98,12 +98,18 @@ final class AdminFixture {
             fixture.request("POST", path, form: [("csrf", csrf)] + form, cookies: ["portico_admin": token])
         }
 
-        /// The flash message a redirect carries (what the next page shows).
+        /// The message a form's answer shows: after a redirect (a saved form), on the next page;
+        /// on a refused form (4xx/5xx: its page rendered again), on that page.
         func flash(_ r: AdminResult) -> String {
-            guard let cookie = r.cookie("portico_flash"), let location = r.location else { return "" }
-            let page = fixture.request("GET", location, cookies: ["portico_admin": token, "portico_flash": cookie])
-            guard let start = page.text.range(of: "id=\"flash\" role=\"status\">") else { return "" }
-            return String(page.text[start.upperBound...].prefix { $0 != "<" })
+            let html: String
+            if r.status == 303 {
+                guard let cookie = r.cookie("portico_flash"), let location = r.location else { return "" }
+                html = fixture.request("GET", location, cookies: ["portico_admin": token, "portico_flash": cookie]).text
+            } else {
+                html = r.text
+            }
+            guard let start = html.range(of: "id=\"flash\" role=\"status\">") else { return "" }
+            return String(html[start.upperBound...].prefix { $0 != "<" })
         }
     }
 }

@@ -171,6 +171,18 @@ public struct Topology {
         throw LabError("HTTP server \(marker) on \(address):\(port) did not start")
     }
 
+    /// Waits until a UDP socket in `namespace` is bound to `address:port` (a server started with
+    /// `startBackground` is not ready when its process is: python alone takes a second to start
+    /// on a loaded machine, longer than a resolver's one-second try).
+    public func waitForUDP(_ address: String, port: UInt16, in namespace: String) throws {
+        for _ in 0..<100 {
+            let sockets = try Lab.run("ip", "netns", "exec", namespace, "ss", "-Hlun", "sport = :\(port)").output
+            if sockets.contains("\(address):\(port)") { return }
+            usleep(50_000)
+        }
+        throw LabError("nothing bound UDP \(address):\(port) in \(namespace) within 5 s")
+    }
+
     /// A program left running in `namespace` until the topology is torn down; its standard output
     /// and error go to `log` when given.
     @discardableResult

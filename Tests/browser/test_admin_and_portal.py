@@ -232,9 +232,19 @@ def test_admin_vacation_hold_review_matches_spec_example_d(browser):
         client_url = d.current_url
         Select(d.find_element(By.ID, "service-plan")).select_by_visible_text("Regular (secondary; periods 1)")
         set_value(d, d.find_element(By.ID, "service-from"), f"{ym}-01")
+        # A mistyped address is refused with the form as typed: fix the one field, send again.
+        d.find_element(By.ID, "service-addresses").send_keys("10.20.0.500")
+        d.find_element(By.ID, "create-service").click()
+        assert "10.20.0.500" in flash(d, "10.20.0.500")
+        assert "error" in d.find_element(By.ID, "flash").get_attribute("class")
+        assert d.find_element(By.ID, "service-addresses").get_attribute("value") == "10.20.0.500"
+        assert d.find_element(By.ID, "service-from").get_attribute("value") == f"{ym}-01"
+        assert Select(d.find_element(By.ID, "service-plan")).first_selected_option.text.startswith("Regular")
+        d.find_element(By.ID, "service-addresses").clear()
         d.find_element(By.ID, "service-addresses").send_keys("10.20.0.5")
         d.find_element(By.ID, "create-service").click()
         assert "(Regular) created." in flash(d, "(Regular) created.")
+        assert d.current_url == client_url
 
         # Billing on January 1 issues the January invoice of 52.70; the client pays it on the
         # 5th; billing runs on through January 29.

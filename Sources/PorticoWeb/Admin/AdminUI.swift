@@ -120,8 +120,44 @@ public struct AdminUI: Sendable {
             message = "Something went wrong; nothing was changed. The log has the details."
             status = 500
         }
-        if r.http.method == "POST" { return r.back(default: "/", flash: Flash(kind: .error, text: message)) }
+        if r.http.method == "POST" { return refused(r, status: status, message: message) }
         return errorPage(status, message)
+    }
+
+    /// A refused form: the page the form is on, rendered again with the message and the status
+    /// (422, 404, 500), the fields as the admin typed them (`FormRefill`); nothing was saved.
+    /// That page is the form's `back` field, else the form's own path with trailing segments
+    /// dropped until it names a page (`/services/7/suspend` → `/services/7`, `/billing/run` → `/`).
+    /// When that page cannot be shown either (the record is gone), an error page says why.
+    func refused(_ r: AdminRequest, status: Int, message: String) -> HTTPResponse {
+        let target = r.backPath ?? Self.formPage(r.http.path)
+        let parts = target.split(separator: "?", maxSplits: 1)
+        let path = String(parts[0])
+        guard let (route, params) = Self.routes.lazy.compactMap({ route in
+            route.method == "GET" ? Self.match(route.path, path).map { (route, $0) } : nil
+        }).first else { return errorPage(status, message) }
+        let get = HTTPRequest(
+            method: "GET", path: path, rawQuery: parts.count > 1 ? String(parts[1]) : "", headers: r.http.headers,
+            body: [], remoteAddress: r.http.remoteAddress)
+        let again = AdminRequest(http: get, params: params, session: r.session, csrf: r.csrf,
+                                 flash: Flash(kind: .error, text: message), form: [:])
+        guard var page = try? route.run(self, again), page.status == 200 else { return errorPage(status, message) }
+        let html = String(decoding: page.body, as: UTF8.self)
+        page.body = Array(FormRefill.apply(html, action: r.http.path, values: r.form).utf8)
+        page.status = status
+        return page
+    }
+
+    /// The page a form posted to `path` is on when it names none: `path` itself, or its parent,
+    /// grandparent… that is a page.
+    static func formPage(_ path: String) -> String {
+        var segments = path.split(separator: "/")
+        while !segments.isEmpty {
+            let candidate = "/" + segments.joined(separator: "/")
+            if routes.contains(where: { $0.method == "GET" && match($0.path, candidate) != nil }) { return candidate }
+            segments.removeLast()
+        }
+        return "/"
     }
 
     /// The path's parameters when `path` matches `pattern` (`{name}` takes one segment).
@@ -247,10 +283,14 @@ struct AdminRequest {
     /// A page number from `?page=` (from 1).
     var pageNumber: Int { max(1, Int(http.query["page"] ?? "") ?? 1) }
 
+    /// The form's `back` field when it is a path on this site.
+    var backPath: String? {
+        form["back"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") && !$0.contains("\\") ? $0 : nil }
+    }
+
     /// 303 to the form's `back` field (a path on this site) or `path`, with a message.
     func back(default path: String, flash: Flash) -> HTTPResponse {
-        let target = form["back"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") && !$0.contains("\\") ? $0 : nil }
-        return HTTPResponse.redirect(to: target ?? path, status: 303).settingCookie(flash.cookie)
+        HTTPResponse.redirect(to: backPath ?? path, status: 303).settingCookie(flash.cookie)
     }
 }
 
