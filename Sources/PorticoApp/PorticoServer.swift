@@ -90,7 +90,7 @@ public final class PorticoServer: Sendable {
             configuration: adminHTTP, logger: logger,
             handler: metrics.instrument(listener: "admin", ownHosts: []) { adminHandler.handle($0) })
         let allowlist = AllowlistResolver(
-            hosts: configuration.allowedHosts + (configuration.allowGatewayHosts ? gateway.allowedHosts : []),
+            hosts: Self.allowlistHosts(configuration, gateway: gateway.allowedHosts),
             timeout: .seconds(configuration.resolverTimeoutSeconds), logger: logger)
         self.allowlist = allowlist
         scheduler = BillingScheduler(
@@ -135,6 +135,14 @@ public final class PorticoServer: Sendable {
     /// allowed destinations (the portal itself and the configured ones).
     public func walledGardenState() throws -> WalledGardenState {
         try Self.walledGardenState(configuration, store: context.store, hosts: allowlist.addresses)
+    }
+
+    /// The allowlist's host names: the configured ones, and the payment gateway's unless
+    /// `allowGatewayHosts` is off (then `gateway` is not evaluated).
+    static func allowlistHosts(_ configuration: PorticoConfiguration, gateway: @autoclosure () -> [String])
+        -> [String]
+    {
+        configuration.allowedHosts + (configuration.allowGatewayHosts ? gateway() : [])
     }
 
     /// `hosts`: the last good addresses of the allowed host names (never resolved here).

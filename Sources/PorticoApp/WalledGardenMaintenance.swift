@@ -18,21 +18,16 @@ public enum WalledGardenMaintenance {
     }
 
     /// What the sets must hold: the database's stopped addresses; the configured destinations,
-    /// the portal, and the allowlist's names resolved now (bounded by `resolverTimeoutSeconds`),
-    /// as `PorticoServer.walledGardenState()` does.
+    /// the portal, and the allowlist's names resolved now (bounded by `resolverTimeoutSeconds`):
+    /// `PorticoServer.walledGardenState` over a fresh resolution.
     public static func expectedState(_ c: PorticoConfiguration, store: Store, logger: Logger) throws
         -> WalledGardenState
     {
-        var hosts = c.allowedHosts
-        if c.gateway == .stripe && c.allowGatewayHosts {
-            // The hosts are a fixed list; a gateway that cannot be built lists none.
-            hosts += (try? StripeGateway(settings: c.stripe))?.allowedHosts ?? []
-        }
+        // Stripe's hosts are a fixed list; a gateway that cannot be built lists none.
+        let hosts = PorticoServer.allowlistHosts(
+            c, gateway: c.gateway == .stripe ? (try? StripeGateway(settings: c.stripe))?.allowedHosts ?? [] : [])
         let resolver = AllowlistResolver(hosts: hosts, timeout: .seconds(c.resolverTimeoutSeconds), logger: logger)
         resolver.refresh()
-        var allowed = c.allowedDestinations
-        if let portalIP = try? IPPrefix(c.dnatIPv4 ?? c.portalListen.host) { allowed.append(portalIP) }
-        allowed += resolver.addresses
-        return WalledGardenState(suspended: try store.stoppedAddresses().sorted(), allowed: allowed)
+        return try PorticoServer.walledGardenState(c, store: store, hosts: resolver.addresses)
     }
 }

@@ -247,16 +247,21 @@ import Testing
         #expect(r.status == 404)
     }
 
-    /// Stripe's hosts join the allowlist unless `firewall.allowGatewayHosts` is off; the
-    /// configured names are kept either way. Only built, never started: nothing is resolved.
-    @Test func gatewayHostsJoinTheAllowlistUnlessTurnedOff() throws {
+    /// `gateway = stripe` with both secrets over a database in `dir`; never started.
+    func stripeConfiguration(_ dir: TestDirectory) -> PorticoConfiguration {
         var c = PorticoConfiguration()
-        c.databasePath =
-            FileManager.default.temporaryDirectory.appendingPathComponent("portico-stripe-\(UUID().uuidString).db").path
-        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: c.databasePath + s) } }
+        c.databasePath = dir.path + "/p.db"
         c.gateway = .stripe
         c.stripe.secretKey = Secret(StripeFake.secretKey)
         c.stripe.webhookSecret = Secret(StripeFake.webhookSecret)
+        return c
+    }
+
+    /// Stripe's hosts join the allowlist unless `firewall.allowGatewayHosts` is off; the
+    /// configured names are kept either way. Only built, never started: nothing is resolved.
+    @Test func gatewayHostsJoinTheAllowlistUnlessTurnedOff() throws {
+        let dir = try TestDirectory("portico-stripe")
+        var c = stripeConfiguration(dir)
         c.allowedHosts = ["Pay.Example"]
         let on = try PorticoServer(configuration: c, logger: .init(label: "test"))
         #expect(on.allowlist.hosts.first == "pay.example")
@@ -269,12 +274,9 @@ import Testing
     }
 
     @Test func stripeGatewayNeedsItsSecrets() throws {
-        var c = PorticoConfiguration()
-        c.databasePath =
-            FileManager.default.temporaryDirectory.appendingPathComponent("portico-stripe-\(UUID().uuidString).db").path
-        defer { for s in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: c.databasePath + s) } }
-        c.gateway = .stripe
-        c.stripe.webhookSecret = Secret(StripeFake.webhookSecret)
+        let dir = try TestDirectory("portico-stripe")
+        var c = stripeConfiguration(dir)
+        c.stripe.secretKey = nil
         #expect(
             throws: BillingError.invalidField(
                 "stripe.secretKey", "required when gateway is stripe (set stripe.secretKey or stripe.secretKeyFile)")

@@ -254,17 +254,28 @@ extension Store {
         }
     }
 
+    /// One page of `select` (rows of a table with `id` and `client_id`, called `table` in it),
+    /// newest first; only one client's rows when `clientId` is set.
+    static func newestFirst(_ select: String, table: String, clientId: Int64?, limit: Int, offset: Int)
+        -> (sql: String, params: [any SQLBindable])
+    {
+        var sql = select
+        var params: [any SQLBindable] = []
+        if let clientId {
+            sql += " WHERE \(table).client_id = ?"
+            params.append(clientId)
+        }
+        sql += " ORDER BY \(table).id DESC LIMIT ? OFFSET ?"
+        params += [Int64(limit), Int64(offset)]
+        return (sql, params)
+    }
+
     /// The audit log, newest first; one client's when `clientId` is set.
     public func auditLog(clientId: Int64? = nil, limit: Int, offset: Int = 0) throws -> [AuditEntry] {
         try read { db, _ in
-            var sql = "SELECT a.*, c.name AS client_name FROM audit_log a LEFT JOIN clients c ON c.id = a.client_id"
-            var params: [any SQLBindable] = []
-            if let clientId {
-                sql += " WHERE a.client_id = ?"
-                params.append(clientId)
-            }
-            sql += " ORDER BY a.id DESC LIMIT ? OFFSET ?"
-            params += [Int64(limit), Int64(offset)]
+            let (sql, params) = Self.newestFirst(
+                "SELECT a.*, c.name AS client_name FROM audit_log a LEFT JOIN clients c ON c.id = a.client_id",
+                table: "a", clientId: clientId, limit: limit, offset: offset)
             return try db.queryAll(sql, params) { row in
                 AuditEntry(id: row.int("id"), date: try row.date("on_date"), clientId: row.optionalInt("client_id"),
                            clientName: row.optionalString("client_name"), serviceId: row.optionalInt("service_id"),

@@ -117,14 +117,8 @@ extension Store {
     /// The outbox, newest first; one client's when `clientId` is set.
     public func outboxMessages(clientId: Int64? = nil, limit: Int, offset: Int = 0) throws -> [OutboxMessage] {
         try read { db, _ in
-            var sql = "SELECT * FROM outbox"
-            var params: [any SQLBindable] = []
-            if let clientId {
-                sql += " WHERE client_id = ?"
-                params.append(clientId)
-            }
-            sql += " ORDER BY id DESC LIMIT ? OFFSET ?"
-            params += [Int64(limit), Int64(offset)]
+            let (sql, params) = Self.newestFirst(
+                "SELECT * FROM outbox", table: "outbox", clientId: clientId, limit: limit, offset: offset)
             return try db.queryAll(sql, params, Self.outboxMessage)
         }
     }

@@ -133,9 +133,7 @@ public struct AdminUI: Sendable {
         let target = r.backPath ?? Self.formPage(r.http.path)
         let parts = target.split(separator: "?", maxSplits: 1)
         let path = String(parts[0])
-        guard let (route, params) = Self.routes.lazy.compactMap({ route in
-            route.method == "GET" ? Self.match(route.path, path).map { (route, $0) } : nil
-        }).first else { return errorPage(status, message) }
+        guard let (route, params) = Self.pageRoute(path) else { return errorPage(status, message) }
         let get = HTTPRequest(
             method: "GET", path: path, rawQuery: parts.count > 1 ? String(parts[1]) : "", headers: r.http.headers,
             body: [], remoteAddress: r.http.remoteAddress)
@@ -154,10 +152,18 @@ public struct AdminUI: Sendable {
         var segments = path.split(separator: "/")
         while !segments.isEmpty {
             let candidate = "/" + segments.joined(separator: "/")
-            if routes.contains(where: { $0.method == "GET" && match($0.path, candidate) != nil }) { return candidate }
+            if pageRoute(candidate) != nil { return candidate }
             segments.removeLast()
         }
         return "/"
+    }
+
+    /// The page (GET route) at `path`, with the path's parameters.
+    static func pageRoute(_ path: String) -> (Route, [String: String])? {
+        for route in routes where route.method == "GET" {
+            if let params = match(route.path, path) { return (route, params) }
+        }
+        return nil
     }
 
     /// The path's parameters when `path` matches `pattern` (`{name}` takes one segment).

@@ -13,11 +13,11 @@ enum FormRefill {
         var bytes = Array(html.utf8)
         var searchFrom = 0
         let marker = Array("action=\"\(escape(action))\"".utf8)
-        while let open = find(Array("<form".utf8), in: bytes, from: searchFrom) {
+        while let open = bytes[searchFrom...].firstRange(of: Array("<form".utf8))?.lowerBound {
             guard let tagEnd = bytes[open...].firstIndex(of: UInt8(ascii: ">")) else { break }
-            let close = find(Array("</form>".utf8), in: bytes, from: tagEnd) ?? bytes.count
+            let close = bytes[tagEnd...].firstRange(of: Array("</form>".utf8))?.lowerBound ?? bytes.count
             searchFrom = close
-            guard find(marker, in: Array(bytes[open...tagEnd]), from: 0) != nil else { continue }
+            guard bytes[open...tagEnd].firstRange(of: marker) != nil else { continue }
             let filled = fill(Array(bytes[(tagEnd + 1)..<close]), values)
             bytes.replaceSubrange((tagEnd + 1)..<close, with: filled)
             searchFrom = tagEnd + 1 + filled.count
@@ -43,7 +43,7 @@ enum FormRefill {
                 out += refilledInput(tag, values)
                 i = end + 1
             case "textarea":
-                let closing = find(Array("</textarea>".utf8), in: form, from: end + 1) ?? form.count
+                let closing = form[(end + 1)...].firstRange(of: Array("</textarea>".utf8))?.lowerBound ?? form.count
                 out += form[i...end]
                 if let name = tag["name"], let value = values[name] {
                     out += Array(escape(value).utf8)
@@ -159,16 +159,6 @@ enum FormRefill {
             while end > 0, bytes[end - 1] == 0x20 { end -= 1 }
             return end
         }
-    }
-
-    private static func find(_ needle: [UInt8], in haystack: [UInt8], from: Int) -> Int? {
-        guard !needle.isEmpty, haystack.count >= needle.count, from <= haystack.count - needle.count else { return nil }
-        var i = from
-        while i <= haystack.count - needle.count {
-            if haystack[i] == needle[0], haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
-            i += 1
-        }
-        return nil
     }
 
     /// What the template engine escapes, escaped the same way.
