@@ -88,9 +88,12 @@ let package = Package(
         .testTarget(name: "PorticoHTTPTests", dependencies: ["PorticoHTTP", "PorticoTestSupport"]),
         .testTarget(
             name: "PorticoWebTests",
-            dependencies: ["PorticoWeb", "PorticoApp", "PorticoStore", "PorticoCore", "PorticoHTTP", "PorticoFirewall",
-                           "PorticoPayments", "PorticoTestSupport"]),
-        .testTarget(name: "PorticoFirewallTests", dependencies: ["PorticoFirewall", "PorticoCore", "PorticoTestSupport"]),
+            dependencies: [
+                "PorticoWeb", "PorticoApp", "PorticoStore", "PorticoCore", "PorticoHTTP", "PorticoFirewall",
+                "PorticoPayments", "PorticoTestSupport",
+            ]),
+        .testTarget(
+            name: "PorticoFirewallTests", dependencies: ["PorticoFirewall", "PorticoCore", "PorticoTestSupport"]),
         // End to end: the real `portico` binary in network namespaces (client, router, internet host).
         .testTarget(
             name: "PorticoLabTests",
@@ -99,12 +102,16 @@ let package = Package(
             ]),
         .testTarget(
             name: "PorticoPaymentsTests",
-            dependencies: ["PorticoPayments", "PorticoCore", "PorticoHTTP", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: [
+                "PorticoPayments", "PorticoCore", "PorticoHTTP", .product(name: "Crypto", package: "swift-crypto"),
+            ]),
         // Configuration, lifecycle (the built `portico` runs as a subprocess), scheduler, mail, metrics.
         .testTarget(
             name: "PorticoAppTests",
-            dependencies: ["PorticoApp", "PorticoMail", "PorticoStore", "PorticoCore", "PorticoWeb", "PorticoHTTP",
-                           "PorticoTestSupport", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "PorticoApp", "PorticoMail", "PorticoStore", "PorticoCore", "PorticoWeb", "PorticoHTTP",
+                "PorticoTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]),
         // Crash safety (SIGKILL while clients pay) and load (idle, slow and flooding clients) against
         // the built `portico serve` as a subprocess.
         .testTarget(

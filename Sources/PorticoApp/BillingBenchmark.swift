@@ -21,9 +21,10 @@ public enum BillingBenchmark {
             let c = try store.createClient(ClientRecord(name: "Client \(i)"))
             let address = "10.\(i >> 16 & 255).\(i >> 8 & 255).\(i & 255)"
             _ = try store.createService(
-                NewService(clientId: c.id, planId: plan.id, billingPeriodMonths: i % 10 == 0 ? 3 : 1,
-                           invoicingType: i % 3 == 0 ? .backward : .forward,
-                           activeFrom: first.adding(days: i % 28), addresses: [address]), on: first)
+                NewService(
+                    clientId: c.id, planId: plan.id, billingPeriodMonths: i % 10 == 0 ? 3 : 1,
+                    invoicingType: i % 3 == 0 ? .backward : .forward,
+                    activeFrom: first.adding(days: i % 28), addresses: [address]), on: first)
         }
         return Setup(services: count, seconds: Date().timeIntervalSince(started), first: first)
     }
@@ -39,8 +40,9 @@ public enum BillingBenchmark {
     public static func run(_ store: Store, through: LocalDate) throws -> Result {
         let started = Date()
         let report = try store.runBilling(through: through)
-        return Result(dates: report.dates.count, documents: report.documentsIssued,
-                      seconds: Date().timeIntervalSince(started), suspended: report.delta.suspend.count)
+        return Result(
+            dates: report.dates.count, documents: report.documentsIssued,
+            seconds: Date().timeIntervalSince(started), suspended: report.delta.suspend.count)
     }
 
     /// Peak resident memory of this process so far, in MiB (getrusage's ru_maxrss).

@@ -14,16 +14,25 @@ public enum Demo {
     /// clients it only catches billing up.
     public static func populate(_ store: Store, today: LocalDate) throws -> Summary {
         if try store.clients().isEmpty {
-            try store.updateSettings([("reactivation.enabled", "true"), ("suspension.delayDays", "3"),
-                                      ("suspension.allowPostpone", "true")])
-            let home = try store.createPlan(Plan(name: "Home 30", monthlyPrice: 3000, billingPeriods: [1, 3, 6, 12],
-                                                 periodPrices: [3: 8500, 12: 32000], overrideRole: .secondary))
+            try store.updateSettings([
+                ("reactivation.enabled", "true"), ("suspension.delayDays", "3"),
+                ("suspension.allowPostpone", "true"),
+            ])
+            let home = try store.createPlan(
+                Plan(
+                    name: "Home 30", monthlyPrice: 3000, billingPeriods: [1, 3, 6, 12],
+                    periodPrices: [3: 8500, 12: 32000], overrideRole: .secondary))
             let vacation = try store.createPlan(Plan(name: "Vacation", monthlyPrice: 1500, overrideRole: .primary))
             let start = today.addingMonths(-3)
-            func add(_ name: String, _ address: String, from: LocalDate, to: LocalDate? = nil) throws -> (ClientRecord, ServiceRecord) {
-                let c = try store.createClient(ClientRecord(name: name, email: "\(name.lowercased().split(separator: " ")[0])@example.net"))
-                let s = try store.createService(NewService(clientId: c.id, planId: home.id, activeFrom: from, activeTo: to,
-                                                           addresses: [address]), on: from)
+            func add(_ name: String, _ address: String, from: LocalDate, to: LocalDate? = nil) throws -> (
+                ClientRecord, ServiceRecord
+            ) {
+                let c = try store.createClient(
+                    ClientRecord(name: name, email: "\(name.lowercased().split(separator: " ")[0])@example.net"))
+                let s = try store.createService(
+                    NewService(
+                        clientId: c.id, planId: home.id, activeFrom: from, activeTo: to,
+                        addresses: [address]), on: from)
                 return (c, s)
             }
             let (paying, _) = try add("Ana Active", "127.0.0.10", from: start)
@@ -36,8 +45,9 @@ public enum Demo {
             for c in [paying, holding] {
                 let due = try store.client(c.id).balanceDue
                 if due > .zero {
-                    _ = try store.recordPayment(clientId: c.id, amount: due + 3000, receivedOn: today.adding(days: -1),
-                                                method: "cash", reference: "demo")
+                    _ = try store.recordPayment(
+                        clientId: c.id, amount: due + 3000, receivedOn: today.adding(days: -1),
+                        method: "cash", reference: "demo")
                 }
             }
             _ = try store.activateHold(secondaryId: held.id, planId: vacation.id, from: today, months: 2)

@@ -8,8 +8,8 @@ import PorticoPayments
 import PorticoStore
 import PorticoWeb
 import ServiceLifecycle
-import UnixSignals
 import Synchronization
+import UnixSignals
 
 /// A running Portico: the store, the walled garden, the portal and admin listeners, and the
 /// services that run beside them (daily-run scheduler, reconciler, mail sender, SIGHUP reload).

@@ -14,8 +14,10 @@ public struct CheckoutRequest: Sendable, Equatable {
     /// Where it sends the browser after giving up.
     public var cancelURL: String
 
-    public init(checkoutId: String, amount: Money, currency: String, description: String, successURL: String,
-                cancelURL: String) {
+    public init(
+        checkoutId: String, amount: Money, currency: String, description: String, successURL: String,
+        cancelURL: String
+    ) {
         self.checkoutId = checkoutId
         self.amount = amount
         self.currency = currency
@@ -48,8 +50,10 @@ public struct GatewayCallback: Sendable {
     public var form: [String: String]
     public var body: [UInt8]
 
-    public init(kind: Kind, checkoutId: String? = nil, headers: [String: String] = [:], query: [String: String] = [:],
-                form: [String: String] = [:], body: [UInt8] = []) {
+    public init(
+        kind: Kind, checkoutId: String? = nil, headers: [String: String] = [:], query: [String: String] = [:],
+        form: [String: String] = [:], body: [UInt8] = []
+    ) {
         self.kind = kind
         self.checkoutId = checkoutId
         self.headers = headers

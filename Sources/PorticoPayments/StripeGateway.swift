@@ -135,12 +135,14 @@ public struct StripeGateway: PaymentGateway {
     /// the API base and the network path, and says whether the key is live or test.
     public func testConnection() throws(GatewayError) -> String {
         let response = try call(
-            StripeHTTPRequest(method: "GET", url: credentials.apiBase + "/v1/balance", headers: authorization,
-                              timeoutSeconds: credentials.requestTimeoutSeconds), retryingWhenUnsent: true)
+            StripeHTTPRequest(
+                method: "GET", url: credentials.apiBase + "/v1/balance", headers: authorization,
+                timeoutSeconds: credentials.requestTimeoutSeconds), retryingWhenUnsent: true)
         guard (200..<300).contains(response.status) else {
             throw .unavailable("Stripe refused: \(stripeError(response))")
         }
-        let live = (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["livemode"] as? Bool
+        let live =
+            (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["livemode"] as? Bool
         let mode = live.map { $0 ? "live mode" : "test mode" } ?? "mode unknown"
         return "Connected to Stripe at \(credentials.apiBase) (\(mode))."
     }

@@ -16,7 +16,8 @@ public struct TestGateway: PaymentGateway {
     public init(secret: [UInt8]) { self.secret = secret }
 
     public func createCheckout(_ request: CheckoutRequest) throws(GatewayError) -> GatewayCheckout {
-        GatewayCheckout(reference: "test_" + request.checkoutId, redirectURL: "/test-gateway/checkout/\(request.checkoutId)")
+        GatewayCheckout(
+            reference: "test_" + request.checkoutId, redirectURL: "/test-gateway/checkout/\(request.checkoutId)")
     }
 
     public func testConnection() throws(GatewayError) -> String {
@@ -25,8 +26,10 @@ public struct TestGateway: PaymentGateway {
 
     /// The signed fields the gateway's page puts in its form.
     public func formFields(checkoutId: String, amount: Money, currency: String) -> [String: String] {
-        ["amount": String(amount.minorUnits), "currency": currency,
-         "signature": signature(checkoutId, String(amount.minorUnits), currency)]
+        [
+            "amount": String(amount.minorUnits), "currency": currency,
+            "signature": signature(checkoutId, String(amount.minorUnits), currency),
+        ]
     }
 
     public func verify(_ callback: GatewayCallback) throws(GatewayError) -> GatewayOutcome? {
@@ -38,14 +41,19 @@ public struct TestGateway: PaymentGateway {
         guard constantTimeEqual(sig, signature(id, amountText, currency)) else { throw .forged("bad signature") }
         let reference = "test_" + id
         switch f["outcome"] {
-        case "paid": return GatewayOutcome(checkoutId: id, reference: reference, result: .paid(amount: Money(amount), currency: currency))
-        case "declined": return GatewayOutcome(checkoutId: id, reference: reference, result: .declined(reason: "declined at the test gateway"))
+        case "paid":
+            return GatewayOutcome(
+                checkoutId: id, reference: reference, result: .paid(amount: Money(amount), currency: currency))
+        case "declined":
+            return GatewayOutcome(
+                checkoutId: id, reference: reference, result: .declined(reason: "declined at the test gateway"))
         default: throw .malformed("outcome must be paid or declined")
         }
     }
 
     func signature(_ id: String, _ amount: String, _ currency: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(id)|\(amount)|\(currency)".utf8), using: SymmetricKey(data: secret))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array("\(id)|\(amount)|\(currency)".utf8), using: SymmetricKey(data: secret))
         return hexString(mac)
     }
 }

@@ -10,7 +10,9 @@ struct Admin: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create an admin. The password is read from --password-file, else from the first line of standard input; it is stored only as a scrypt hash.")
+            abstract:
+                "Create an admin. The password is read from --password-file, else from the first line of standard input; it is stored only as a scrypt hash."
+        )
         @OptionGroup var options: CommonOptions
         @Option(help: "The name to sign in with.") var username: String
         @Option(help: "A file whose first line is the password (better than the command line, which others can see).")

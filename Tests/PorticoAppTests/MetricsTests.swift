@@ -1,12 +1,13 @@
 import Foundation
 import Logging
-@testable import PorticoApp
-import PorticoHTTP
 import PorticoCore
+import PorticoHTTP
 import PorticoStore
 import PorticoTestSupport
 import PorticoWeb
 import Testing
+
+@testable import PorticoApp
 
 @Suite struct MetricsTests {
     /// A server on loopback with one suspended client (127.0.0.81), run through today.
@@ -235,7 +236,9 @@ enum PrometheusText {
         #expect(done.wait(timeout: .now() + 60) == .success)
 
         let text = metrics.registry.render()
-        let lines = text.split(separator: "\n").filter { $0.hasPrefix("portico_http_requests_total{listener=\"portal\"") }
+        let lines = text.split(separator: "\n").filter {
+            $0.hasPrefix("portico_http_requests_total{listener=\"portal\"")
+        }
         let total = lines.compactMap { Double($0.split(separator: " ").last!) }.reduce(0, +)
         #expect(total == Double(threads * perThread))
         let routes = Set(lines.map { $0.split(separator: "route=\"")[1].split(separator: "\"")[0] })

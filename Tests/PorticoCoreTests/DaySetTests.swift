@@ -1,9 +1,12 @@
 import PropertyBased
 import Testing
+
 @testable import PorticoCore
 
 @Suite struct DaySetTests {
-    func range(_ a: Int, _ b: Int) -> DayRange { DayRange(LocalDate(dayNumber: min(a, b)), LocalDate(dayNumber: max(a, b))) }
+    func range(_ a: Int, _ b: Int) -> DayRange {
+        DayRange(LocalDate(dayNumber: min(a, b)), LocalDate(dayNumber: max(a, b)))
+    }
 
     @Test func mergesAndSplits() {
         var s = DaySet([range(0, 10), range(10, 20), range(30, 40)])

@@ -1,5 +1,6 @@
 import PropertyBased
 import Testing
+
 @testable import PorticoCore
 
 @Suite struct LocalDateTests {
@@ -14,7 +15,8 @@ import Testing
     /// SPEC §1: anchor Jan 31 gives Feb 28 (29), Mar 31, Apr 30, … computed from the anchor.
     @Test func addMonthsClampsFromTheAnchor() throws {
         let anchor = try LocalDate("2026-01-31")
-        #expect((0...4).map { anchor.addingMonths($0).description }
+        #expect(
+            (0...4).map { anchor.addingMonths($0).description }
                 == ["2026-01-31", "2026-02-28", "2026-03-31", "2026-04-30", "2026-05-31"])
         #expect(try LocalDate("2028-01-31").addingMonths(1).description == "2028-02-29")
         #expect(try LocalDate("2026-03-31").addingMonths(-1).description == "2026-02-28")

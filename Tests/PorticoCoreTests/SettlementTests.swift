@@ -1,4 +1,5 @@
 import Testing
+
 @testable import PorticoCore
 
 @Suite struct SettlementTests {
@@ -9,10 +10,11 @@ import Testing
     @Test func paymentGoesOldestDueFirstThenCredit() {
         var s = Settlement(open: [inv(2, due: "2026-02-15", 3000), inv(1, due: "2026-01-15", 3000)], credit: 0)
         let credit = s.applyPayment(4000)
-        #expect(s.allocations == [
-            Allocation(invoice: .existing(1), amount: 3000, source: .payment),
-            Allocation(invoice: .existing(2), amount: 1000, source: .payment),
-        ])
+        #expect(
+            s.allocations == [
+                Allocation(invoice: .existing(1), amount: 3000, source: .payment),
+                Allocation(invoice: .existing(2), amount: 1000, source: .payment),
+            ])
         #expect(credit == 0)
         #expect(s.applyPayment(5000) == 3000)
         #expect(s.credit == 3000)

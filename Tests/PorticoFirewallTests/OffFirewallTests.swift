@@ -31,12 +31,16 @@ struct OffFirewallTests {
     }
 
     @Test func derivesAllowedDestinationsFromTheConfigurationLikeTheKernelBackend() throws {
-        let firewall = try OffFirewall(configuration: FirewallConfiguration(
-            portalIPv4: "10.10.0.1", dnsServers: [p("192.0.2.53")], allowedDestinations: [p("198.51.100.0/24")]))
+        let firewall = try OffFirewall(
+            configuration: FirewallConfiguration(
+                portalIPv4: "10.10.0.1", dnsServers: [p("192.0.2.53")], allowedDestinations: [p("198.51.100.0/24")]))
         try firewall.rebuild(WalledGardenState())
-        #expect(firewall.operations == [
-            .rebuild(suspended: [], allowed: [p("10.10.0.1"), p("192.0.2.53"), p("198.51.100.0/24")])
-        ])
-        #expect(throws: FirewallConfigurationError.self) { try OffFirewall(configuration: FirewallConfiguration(portalIPv4: "x")) }
+        #expect(
+            firewall.operations == [
+                .rebuild(suspended: [], allowed: [p("10.10.0.1"), p("192.0.2.53"), p("198.51.100.0/24")])
+            ])
+        #expect(throws: FirewallConfigurationError.self) {
+            try OffFirewall(configuration: FirewallConfiguration(portalIPv4: "x"))
+        }
     }
 }

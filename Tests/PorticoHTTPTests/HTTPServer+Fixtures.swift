@@ -1,6 +1,6 @@
-import PorticoTestSupport
 import Foundation
 import PorticoHTTP
+import PorticoTestSupport
 import Synchronization
 
 /// Counts handler calls, so tests can show a rejected request never reached the handler.

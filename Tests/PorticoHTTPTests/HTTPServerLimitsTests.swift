@@ -1,6 +1,6 @@
-import PorticoTestSupport
 import Foundation
 import PorticoHTTP
+import PorticoTestSupport
 import Synchronization
 import Testing
 

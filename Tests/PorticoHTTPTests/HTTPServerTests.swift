@@ -1,5 +1,5 @@
-import PorticoTestSupport
 import PorticoHTTP
+import PorticoTestSupport
 import Testing
 
 /// Live tests on loopback: what a client sees for ordinary requests.

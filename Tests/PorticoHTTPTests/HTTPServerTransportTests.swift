@@ -1,6 +1,6 @@
-import PorticoTestSupport
 import Foundation
 import PorticoHTTP
+import PorticoTestSupport
 import Testing
 
 /// Live tests of HTTPS and IPv6 listeners.

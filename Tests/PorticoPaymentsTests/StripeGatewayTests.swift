@@ -78,9 +78,11 @@ struct StripeGatewayTests {
         #expect(message.contains("Connected to Stripe") && message.contains("test mode"))
         #expect(ok.requests.map(\.method) == ["GET"])
         #expect(ok.requests.first?.url.hasSuffix("/v1/balance") == true)
-        #expect(ok.requests.first?.headers.contains { $0.name == "Authorization" && $0.value == "Bearer " + S.key } == true)
+        #expect(
+            ok.requests.first?.headers.contains { $0.name == "Authorization" && $0.value == "Bearer " + S.key } == true)
         let refused = ScriptedTransport(
-            status: 401, json: #"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_xyz"}}"#)
+            status: 401,
+            json: #"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_xyz"}}"#)
         #expect(throws: GatewayError.self) { try S.gateway(refused).testConnection() }
         do {
             _ = try S.gateway(refused).testConnection()

@@ -36,7 +36,8 @@ import Testing
     }
 
     @Test func inputOutputAndExitStatus() throws {
-        let echo = try ChildProcess.run(["sh", "-c", "tr a-z A-Z; echo oops >&2; exit 3"], input: "abc\n", mergeError: true)
+        let echo = try ChildProcess.run(
+            ["sh", "-c", "tr a-z A-Z; echo oops >&2; exit 3"], input: "abc\n", mergeError: true)
         #expect(echo.status == 3)
         #expect(echo.output == "ABC\noops\n")
         #expect(throws: (any Error).self) { try ChildProcess.run(["/nonexistent/program"]) }

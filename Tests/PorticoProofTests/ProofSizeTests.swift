@@ -32,9 +32,10 @@ import Testing
         #expect(CrashSafetyTests.clientCounts(kills: 10) == (30, 10))
         #expect(CrashSafetyTests.clientCounts(kills: 51) == (60, 20))
         #expect(CrashSafetyTests.clientCounts(kills: 500) == (300, 100))
-        #expect([0, 39, 199, 200, 399].map(CrashSafetyTests.address) == [
-            "127.0.0.10", "127.0.0.49", "127.0.0.209", "127.0.1.10", "127.0.1.209",
-        ])
+        #expect(
+            [0, 39, 199, 200, 399].map(CrashSafetyTests.address) == [
+                "127.0.0.10", "127.0.0.49", "127.0.0.209", "127.0.1.10", "127.0.1.209",
+            ])
     }
 
     @Test func theSpreadAddressesStayWithinThePerAddressLimit() {

@@ -1,6 +1,7 @@
 import PorticoCore
 import PorticoTestSupport
 import Testing
+
 @testable import PorticoStore
 
 /// Property tests over random histories: random plans and prices, periods 1–12, anchors on the
@@ -30,7 +31,8 @@ import Testing
         for p in periods where p > 1 && Bool.random(using: &rng) {
             prices[p] = Money(Int64(Int.random(in: 100...200_000, using: &rng)))
         }
-        let regular = try f.plan("Regular", Int64.random(in: 99...19_999, using: &rng), periods: periods, prices: prices)
+        let regular = try f.plan(
+            "Regular", Int64.random(in: 99...19_999, using: &rng), periods: periods, prices: prices)
         let vacation = try f.plan("Vacation", Int64.random(in: 50...2_999, using: &rng), role: .primary)
 
         var services: [ServiceRecord] = []
@@ -42,14 +44,17 @@ import Testing
                 let month = [1, 3, 5, 7, 8, 10, 12].randomElement(using: &rng)!
                 let day = Int.random(in: 28...31, using: &rng)
                 let from = try LocalDate(year: 2026, month: month, day: day)
-                let to: LocalDate? = Int.random(in: 0..<3, using: &rng) == 0
+                let to: LocalDate? =
+                    Int.random(in: 0..<3, using: &rng) == 0
                     ? from.adding(days: Int.random(in: 20...400, using: &rng)) : nil
-                services.append(try f.store.createService(
-                    NewService(clientId: client.id, planId: regular.id,
-                               billingPeriodMonths: Bool.random(using: &rng) ? 1 : periods.randomElement(using: &rng),
-                               invoicingType: [nil, .forward, .backward].randomElement(using: &rng)!,
-                               activeFrom: from, activeTo: to, addresses: ["10.\(c).\(s).0/24"]),
-                    on: from))
+                services.append(
+                    try f.store.createService(
+                        NewService(
+                            clientId: client.id, planId: regular.id,
+                            billingPeriodMonths: Bool.random(using: &rng) ? 1 : periods.randomElement(using: &rng),
+                            invoicingType: [nil, .forward, .backward].randomElement(using: &rng)!,
+                            activeFrom: from, activeTo: to, addresses: ["10.\(c).\(s).0/24"]),
+                        on: from))
             }
         }
 
@@ -65,23 +70,28 @@ import Testing
             do {
                 switch Int.random(in: 0..<8, using: &rng) {
                 case 0, 1:
-                    _ = try f.store.recordPayment(clientId: client.id, amount: Money(Int64.random(in: 1...60_000, using: &rng)),
-                                                  receivedOn: date, method: "cash")
+                    _ = try f.store.recordPayment(
+                        clientId: client.id, amount: Money(Int64.random(in: 1...60_000, using: &rng)),
+                        receivedOn: date, method: "cash")
                 case 2:
-                    let hold = try f.store.activateHold(secondaryId: service.id, planId: vacation.id, from: date,
-                                                        months: Int.random(in: 1...6, using: &rng))
+                    let hold = try f.store.activateHold(
+                        secondaryId: service.id, planId: vacation.id, from: date,
+                        months: Int.random(in: 1...6, using: &rng))
                     holds.append(hold.primary.id)
                 case 3:
                     if let h = holds.randomElement(using: &rng) { _ = try f.store.endHold(primaryId: h, on: date) }
                 case 4:
-                    let to: LocalDate? = Bool.random(using: &rng) ? date.adding(days: Int.random(in: -20...120, using: &rng)) : nil
+                    let to: LocalDate? =
+                        Bool.random(using: &rng) ? date.adding(days: Int.random(in: -20...120, using: &rng)) : nil
                     _ = try f.store.updateService(service.id, ServicePatch(activeTo: .some(to)), on: date)
                 case 5:
                     let months = [1, 2, 3, 6, 12].randomElement(using: &rng)!
-                    let quote = try f.store.quote(clientId: client.id,
-                                                  purpose: .reactivation(serviceId: service.id, months: months), on: date)
-                    _ = try f.store.reactivate(serviceId: service.id, months: months, on: date, amount: quote.total,
-                                               method: "test")
+                    let quote = try f.store.quote(
+                        clientId: client.id,
+                        purpose: .reactivation(serviceId: service.id, months: months), on: date)
+                    _ = try f.store.reactivate(
+                        serviceId: service.id, months: months, on: date, amount: quote.total,
+                        method: "test")
                 case 6:
                     _ = try f.store.suspend(serviceId: service.id, on: date, reason: "test")
                 default:

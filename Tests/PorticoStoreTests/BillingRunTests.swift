@@ -1,6 +1,7 @@
 import Foundation
 import PorticoCore
 import Testing
+
 @testable import PorticoStore
 
 @Suite struct BillingRunTests {
@@ -55,18 +56,23 @@ import Testing
         let plan = try f.plan("Home 30", 3000, periods: [1, 3])
         let ana = try f.client()
         #expect(throws: BillingError.periodNotAllowed(plan: "Home 30", months: 6, allowed: [1, 3])) {
-            try f.store.createService(NewService(clientId: ana.id, planId: plan.id, billingPeriodMonths: 6,
-                                                 activeFrom: d("2026-01-01")), on: d("2026-01-01"))
+            try f.store.createService(
+                NewService(
+                    clientId: ana.id, planId: plan.id, billingPeriodMonths: 6,
+                    activeFrom: d("2026-01-01")), on: d("2026-01-01"))
         }
         #expect(throws: BillingError.amountNotPositive(field: "amount")) {
             try f.store.recordPayment(clientId: ana.id, amount: 0, receivedOn: d("2026-01-01"), method: "cash")
         }
         #expect(throws: BillingError.notFound(kind: "plan", id: "99")) {
-            try f.store.createService(NewService(clientId: ana.id, planId: 99, activeFrom: d("2026-01-01")), on: d("2026-01-01"))
+            try f.store.createService(
+                NewService(clientId: ana.id, planId: 99, activeFrom: d("2026-01-01")), on: d("2026-01-01"))
         }
         #expect(throws: BillingError.self) {
-            try f.store.createService(NewService(clientId: ana.id, planId: plan.id, activeFrom: d("2026-01-01"),
-                                                 addresses: ["10.0.0.300"]), on: d("2026-01-01"))
+            try f.store.createService(
+                NewService(
+                    clientId: ana.id, planId: plan.id, activeFrom: d("2026-01-01"),
+                    addresses: ["10.0.0.300"]), on: d("2026-01-01"))
         }
         _ = try f.service(ana, plan, from: "2026-01-01", addresses: ["10.9.0.0/24"])
         let bob = try f.client("Bob")

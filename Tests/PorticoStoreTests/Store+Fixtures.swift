@@ -1,5 +1,6 @@
 import Foundation
 import PorticoCore
+
 @testable import PorticoStore
 
 /// `d("2026-03-01")`: a date literal for tests.
@@ -22,21 +23,28 @@ struct Fixture {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    func plan(_ name: String, _ monthly: Int64, periods: [Int] = [1], prices: [Int: Money] = [:],
-              role: OverrideRole = .secondary) throws -> Plan {
-        try store.createPlan(Plan(name: name, monthlyPrice: Money(monthly), billingPeriods: periods,
-                                  periodPrices: prices, overrideRole: role))
+    func plan(
+        _ name: String, _ monthly: Int64, periods: [Int] = [1], prices: [Int: Money] = [:],
+        role: OverrideRole = .secondary
+    ) throws -> Plan {
+        try store.createPlan(
+            Plan(
+                name: name, monthlyPrice: Money(monthly), billingPeriods: periods,
+                periodPrices: prices, overrideRole: role))
     }
 
     func client(_ name: String = "Ana") throws -> ClientRecord {
         try store.createClient(ClientRecord(name: name, email: "ana@example.net"))
     }
 
-    func service(_ client: ClientRecord, _ plan: Plan, from: String, to: String? = nil, period: Int? = nil,
-                 type: InvoicingType? = nil, addresses: [String] = ["198.51.100.7"]) throws -> ServiceRecord {
+    func service(
+        _ client: ClientRecord, _ plan: Plan, from: String, to: String? = nil, period: Int? = nil,
+        type: InvoicingType? = nil, addresses: [String] = ["198.51.100.7"]
+    ) throws -> ServiceRecord {
         try store.createService(
-            NewService(clientId: client.id, planId: plan.id, billingPeriodMonths: period, invoicingType: type,
-                       activeFrom: d(from), activeTo: to.map(d), addresses: addresses), on: d(from))
+            NewService(
+                clientId: client.id, planId: plan.id, billingPeriodMonths: period, invoicingType: type,
+                activeFrom: d(from), activeTo: to.map(d), addresses: addresses), on: d(from))
     }
 
     @discardableResult

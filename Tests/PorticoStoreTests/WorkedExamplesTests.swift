@@ -1,5 +1,6 @@
 import PorticoCore
 import Testing
+
 @testable import PorticoStore
 
 /// SPEC §14's worked examples, each through the real store and daily run, asserting every
@@ -13,9 +14,13 @@ import Testing
         _ = try f.service(ana, plan, from: "2026-03-01")
 
         try f.run("2026-03-02")
-        #expect(try f.documents(ana).map(Doc.init) == [Doc(.invoice, "2026-03-01", ["2026-03-01…2026-03-31 3000"], total: 3000)])
+        #expect(
+            try f.documents(ana).map(Doc.init) == [
+                Doc(.invoice, "2026-03-01", ["2026-03-01…2026-03-31 3000"], total: 3000)
+            ])
 
-        let paid = try f.store.recordPayment(clientId: ana.id, amount: 9000, receivedOn: d("2026-03-03"), method: "cash")
+        let paid = try f.store.recordPayment(
+            clientId: ana.id, amount: 9000, receivedOn: d("2026-03-03"), method: "cash")
         #expect(paid.payment.applied.map(\.amount) == [3000])
         #expect(paid.payment.creditAdded == 6000)
         #expect(try f.store.client(ana.id).credit == 6000)
@@ -58,8 +63,11 @@ import Testing
             #expect(docs.first == expected)
             if type == .forward {
                 #expect(docs.count == 2)
-                #expect(docs.last == Doc(.invoice, "2026-06-01", ["2026-06-01…2026-08-31 \(price?.minorUnits ?? 9000)"],
-                                         total: price?.minorUnits ?? 9000))
+                #expect(
+                    docs.last
+                        == Doc(
+                            .invoice, "2026-06-01", ["2026-06-01…2026-08-31 \(price?.minorUnits ?? 9000)"],
+                            total: price?.minorUnits ?? 9000))
             } else {
                 #expect(docs.count == 1)
             }
@@ -85,7 +93,8 @@ import Testing
         #expect(run23.delta.suspend == [address])
         #expect(try f.store.stoppedAddresses() == [address])
 
-        let paid = try f.store.recordPayment(clientId: ana.id, amount: 3000, receivedOn: d("2026-06-25"), method: "cash")
+        let paid = try f.store.recordPayment(
+            clientId: ana.id, amount: 3000, receivedOn: d("2026-06-25"), method: "cash")
         #expect(paid.delta.release == [address])
         #expect(try f.status(svc, "2026-06-25") == .active)
         #expect(try f.store.stoppedAddresses().isEmpty)
@@ -101,7 +110,10 @@ import Testing
         let ana = try f.client()
         let svc = try f.service(ana, regular, from: "2026-01-01")
         try f.run("2026-01-29")
-        #expect(try f.documents(ana).map(Doc.init) == [Doc(.invoice, "2026-01-01", ["2026-01-01…2026-01-31 5270"], total: 5270)])
+        #expect(
+            try f.documents(ana).map(Doc.init) == [
+                Doc(.invoice, "2026-01-01", ["2026-01-01…2026-01-31 5270"], total: 5270)
+            ])
         return (ana, svc, vacation)
     }
 
@@ -110,27 +122,31 @@ import Testing
         defer { f.remove() }
         let (ana, svc, vacation) = try holdSetup(f)
 
-        let preview = try f.store.previewHold(secondaryId: svc.id, planId: vacation.id, from: d("2026-01-30"), months: nil)
-        let hold = try f.store.activateHold(secondaryId: svc.id, planId: vacation.id, from: d("2026-01-30"), months: nil)
+        let preview = try f.store.previewHold(
+            secondaryId: svc.id, planId: vacation.id, from: d("2026-01-30"), months: nil)
+        let hold = try f.store.activateHold(
+            secondaryId: svc.id, planId: vacation.id, from: d("2026-01-30"), months: nil)
         #expect(preview.documents == hold.documents)
         #expect(hold.primary.service.terms[0].range == DayRange(d("2026-01-30"), d("2026-07-30")))
         var docs = try f.documents(ana).map(Doc.init)
-        #expect(Array(docs.dropFirst()) == [
-            Doc(.creditNote, "2026-01-30", ["2026-01-30…2026-01-31 340"], total: 340),
-            Doc(.invoice, "2026-01-30", ["2026-01-30…2026-01-31 97"], total: 97),
-        ])
+        #expect(
+            Array(docs.dropFirst()) == [
+                Doc(.creditNote, "2026-01-30", ["2026-01-30…2026-01-31 340"], total: 340),
+                Doc(.invoice, "2026-01-30", ["2026-01-30…2026-01-31 97"], total: 97),
+            ])
         #expect(try f.documents(ana)[1].corrects == f.documents(ana)[0].id)
         #expect(try f.status(svc, "2026-01-30") == .overridden)
 
         try f.run("2026-08-01")
         docs = try f.documents(ana).map(Doc.init)
-        let expected = ["02", "03", "04", "05", "06"].map { m -> Doc in
-            let last = ["02": "28", "03": "31", "04": "30", "05": "31", "06": "30"][m]!
-            return Doc(.invoice, "2026-\(m)-01", ["2026-\(m)-01…2026-\(m)-\(last) 1500"], total: 1500)
-        } + [
-            Doc(.invoice, "2026-07-01", ["2026-07-01…2026-07-29 1403", "2026-07-30…2026-07-31 340"], total: 1743),
-            Doc(.invoice, "2026-08-01", ["2026-08-01…2026-08-31 5270"], total: 5270),
-        ]
+        let expected =
+            ["02", "03", "04", "05", "06"].map { m -> Doc in
+                let last = ["02": "28", "03": "31", "04": "30", "05": "31", "06": "30"][m]!
+                return Doc(.invoice, "2026-\(m)-01", ["2026-\(m)-01…2026-\(m)-\(last) 1500"], total: 1500)
+            } + [
+                Doc(.invoice, "2026-07-01", ["2026-07-01…2026-07-29 1403", "2026-07-30…2026-07-31 340"], total: 1743),
+                Doc(.invoice, "2026-08-01", ["2026-08-01…2026-08-31 5270"], total: 5270),
+            ]
         #expect(Array(docs.dropFirst(3)) == expected)
         #expect(try f.status(svc, "2026-07-29") == .overridden)
         #expect(try f.status(svc, "2026-07-30") == .active)
@@ -142,17 +158,19 @@ import Testing
         let f = try Fixture(settings: [("suspension.enabled", "false")])
         defer { f.remove() }
         let (ana, svc, vacation) = try holdSetup(f)
-        let hold = try f.store.activateHold(secondaryId: svc.id, planId: vacation.id, from: d("2026-01-30"), months: nil)
+        let hold = try f.store.activateHold(
+            secondaryId: svc.id, planId: vacation.id, from: d("2026-01-30"), months: nil)
         try f.run("2026-04-09")
         let before = try f.documents(ana).count
 
         let end = try f.store.endHold(primaryId: hold.primary.id, on: d("2026-04-10"))
         #expect(end.documents.count == 2)
         var docs = try f.documents(ana).map(Doc.init)
-        #expect(Array(docs.dropFirst(before)) == [
-            Doc(.creditNote, "2026-04-10", ["2026-04-10…2026-04-30 1050"], total: 1050),
-            Doc(.invoice, "2026-04-10", ["2026-04-10…2026-04-30 3689"], total: 3689),
-        ])
+        #expect(
+            Array(docs.dropFirst(before)) == [
+                Doc(.creditNote, "2026-04-10", ["2026-04-10…2026-04-30 1050"], total: 1050),
+                Doc(.invoice, "2026-04-10", ["2026-04-10…2026-04-30 3689"], total: 3689),
+            ])
         #expect(try f.status(svc, "2026-04-10") == .active)
 
         try f.run("2026-05-01")
@@ -181,11 +199,13 @@ import Testing
         #expect(try f.storedStatus(svc) == .ended)
         #expect(try f.store.stoppedAddresses() == [address])
 
-        let quote = try f.store.quote(clientId: ana.id, purpose: .reactivation(serviceId: svc.id, months: 3),
-                                      on: d("2027-05-15"))
+        let quote = try f.store.quote(
+            clientId: ana.id, purpose: .reactivation(serviceId: svc.id, months: 3),
+            on: d("2027-05-15"))
         #expect(quote.total == 9000)
-        let result = try f.store.reactivate(serviceId: svc.id, months: 3, on: d("2027-05-15"), amount: 9000,
-                                            method: "test", gatewayReference: "chk_1")
+        let result = try f.store.reactivate(
+            serviceId: svc.id, months: 3, on: d("2027-05-15"), amount: 9000,
+            method: "test", gatewayReference: "chk_1")
         #expect(result.delta.release == [address])
         docs = try f.documents(ana).map(Doc.init)
         #expect(docs.last == Doc(.invoice, "2027-05-15", ["2027-05-15…2027-08-14 9000"], total: 9000))

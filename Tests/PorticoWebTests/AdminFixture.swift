@@ -33,9 +33,10 @@ final class AdminFixture {
     init(today: String = "2026-03-01", settings: [(String, String)] = []) throws {
         api = try APIFixture(today: today, settings: settings)
         site = AdminSite(context: api.context, ui: AdminUIOptions(hasher: .fastForTests))
-        _ = try store.createAdminUser(username: "alice",
-                                      passwordHash: PasswordHasher.fastForTests.hash(Self.password),
-                                      on: try LocalDate(today))
+        _ = try store.createAdminUser(
+            username: "alice",
+            passwordHash: PasswordHasher.fastForTests.hash(Self.password),
+            on: try LocalDate(today))
     }
 
     deinit { api.remove() }
@@ -45,9 +46,10 @@ final class AdminFixture {
         api.now.instant.withLock { $0 = $0.addingTimeInterval(seconds) }
     }
 
-    func request(_ method: String, _ path: String, form: [(String, String)]? = nil, cookies: [String: String] = [:],
-                 headers: [(String, String)] = [], from address: String = "192.0.2.10") -> AdminResult
-    {
+    func request(
+        _ method: String, _ path: String, form: [(String, String)]? = nil, cookies: [String: String] = [:],
+        headers: [(String, String)] = [], from address: String = "192.0.2.10"
+    ) -> AdminResult {
         var h = HTTPHeaders()
         h.append(name: "Host", value: "admin.test")
         if !cookies.isEmpty {
@@ -60,20 +62,28 @@ final class AdminFixture {
         }
         for (n, v) in headers { h.append(name: n, value: v) }
         let parts = path.split(separator: "?", maxSplits: 1)
-        return AdminResult(response: site.handle(HTTPRequest(
-            method: method, path: String(parts[0]), rawQuery: parts.count > 1 ? String(parts[1]) : "", headers: h,
-            body: body, remoteAddress: address)))
+        return AdminResult(
+            response: site.handle(
+                HTTPRequest(
+                    method: method, path: String(parts[0]), rawQuery: parts.count > 1 ? String(parts[1]) : "",
+                    headers: h,
+                    body: body, remoteAddress: address)))
     }
 
     /// Posts the sign-in form as a browser would (its pre-session cookie and token).
-    func signIn(_ username: String = "alice", _ password: String = AdminFixture.password,
-                from address: String = "192.0.2.10") -> AdminResult
-    {
+    func signIn(
+        _ username: String = "alice", _ password: String = AdminFixture.password,
+        from address: String = "192.0.2.10"
+    ) -> AdminResult {
         let page = request("GET", "/sign-in", from: address)
         let nonce = page.cookie("portico_signin")!
-        return request("POST", "/sign-in", form: [("csrf", hidden(page.text, "csrf")!), ("username", username),
-                                                  ("password", password)],
-                       cookies: ["portico_signin": nonce], from: address)
+        return request(
+            "POST", "/sign-in",
+            form: [
+                ("csrf", hidden(page.text, "csrf")!), ("username", username),
+                ("password", password),
+            ],
+            cookies: ["portico_signin": nonce], from: address)
     }
 
     /// A signed-in session: its cookie and the CSRF token of its forms.
@@ -104,7 +114,8 @@ final class AdminFixture {
             let html: String
             if r.status == 303 {
                 guard let cookie = r.cookie("portico_flash"), let location = r.location else { return "" }
-                html = fixture.request("GET", location, cookies: ["portico_admin": token, "portico_flash": cookie]).text
+                html =
+                    fixture.request("GET", location, cookies: ["portico_admin": token, "portico_flash": cookie]).text
             } else {
                 html = r.text
             }

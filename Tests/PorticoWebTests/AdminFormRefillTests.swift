@@ -23,25 +23,37 @@ import Testing
         let select = html[at.upperBound...]
         let end = select.range(of: "</select>")!.lowerBound
         let options = select[..<end].components(separatedBy: "<option ").dropFirst()
-        return options.first { $0.contains(" selected") }.map { String($0.dropFirst("value=\"".count).prefix { $0 != "\"" }) }
+        return options.first { $0.contains(" selected") }.map {
+            String($0.dropFirst("value=\"".count).prefix { $0 != "\"" })
+        }
     }
 
     @Test func aNewServiceWithABadAddressComesBackAsTyped() throws {
         let f = try AdminFixture(today: "2026-03-01")
         let s = try f.session()
-        #expect(s.post("/plans", [("name", "Home"), ("monthlyPrice", "30"), ("overrideRole", "secondary")]).status == 303)
-        #expect(s.post("/plans", [("name", "Fibre"), ("monthlyPrice", "50"), ("overrideRole", "secondary"),
-                                  ("billingPeriods", "1, 3")]).status == 303)
+        #expect(
+            s.post("/plans", [("name", "Home"), ("monthlyPrice", "30"), ("overrideRole", "secondary")]).status == 303)
+        #expect(
+            s.post(
+                "/plans",
+                [
+                    ("name", "Fibre"), ("monthlyPrice", "50"), ("overrideRole", "secondary"),
+                    ("billingPeriods", "1, 3"),
+                ]
+            ).status == 303)
         #expect(s.post("/clients", [("name", "Ana")]).status == 303)
         let client = try f.store.clients()[0].id
         let fibre = try f.store.plans()[1].id
         let before = try f.api.snapshot()
         let typed = "198.51.100.7\n198.51.100.300 <b>"
-        let r = s.post("/services", [
-            ("clientId", "\(client)"), ("back", "/clients/\(client)"), ("planId", "\(fibre)"),
-            ("billingPeriodMonths", "3"), ("price", "45.50"), ("invoicingType", "backward"),
-            ("activeFrom", "2026-03-05"), ("activeTo", "2026-12-31"), ("overrideRole", "none"), ("addresses", typed),
-        ])
+        let r = s.post(
+            "/services",
+            [
+                ("clientId", "\(client)"), ("back", "/clients/\(client)"), ("planId", "\(fibre)"),
+                ("billingPeriodMonths", "3"), ("price", "45.50"), ("invoicingType", "backward"),
+                ("activeFrom", "2026-03-05"), ("activeTo", "2026-12-31"), ("overrideRole", "none"),
+                ("addresses", typed),
+            ])
         #expect(r.status == 422 && r.location == nil)
         #expect(s.flash(r).contains("198.51.100.300"))
         #expect(try f.api.snapshot() == before)
@@ -51,16 +63,21 @@ import Testing
         #expect(value(page, "activeFrom") == "2026-03-05" && value(page, "activeTo") == "2026-12-31")
         #expect(selected(page, "planId") == "\(fibre)" && selected(page, "invoicingType") == "backward")
         #expect(selected(page, "overrideRole") == "none")
-        #expect(page.contains("<textarea name=\"addresses\" id=\"service-addresses\">198.51.100.7\n198.51.100.300 &lt;b&gt;</textarea>"))
+        #expect(
+            page.contains(
+                "<textarea name=\"addresses\" id=\"service-addresses\">198.51.100.7\n198.51.100.300 &lt;b&gt;</textarea>"
+            ))
         // Hidden fields are the page's own: the session's CSRF token, the client.
         #expect(hidden(page, "csrf") == s.csrf && hidden(page, "clientId") == "\(client)")
         // The payment form on the same page was not the one posted: untouched.
         #expect(value(page, "amount") == nil && value(page, "method") == "cash")
         // Fixed and sent again, it is created.
-        let fixed = s.post("/services", [
-            ("clientId", "\(client)"), ("back", "/clients/\(client)"), ("planId", "\(fibre)"),
-            ("billingPeriodMonths", "3"), ("activeFrom", "2026-03-05"), ("addresses", "198.51.100.7"),
-        ])
+        let fixed = s.post(
+            "/services",
+            [
+                ("clientId", "\(client)"), ("back", "/clients/\(client)"), ("planId", "\(fibre)"),
+                ("billingPeriodMonths", "3"), ("activeFrom", "2026-03-05"), ("addresses", "198.51.100.7"),
+            ])
         #expect(fixed.status == 303 && s.flash(fixed).contains("created"))
     }
 
@@ -72,17 +89,22 @@ import Testing
         let saved = f.store.settings
         #expect(saved.suspension.enabled)
         // Every setting as the page shows it, with suspension.enabled unticked and one bad number.
-        let r = s.post("/settings", [
-            ("invoicing.defaultType", "forward"), ("invoicing.createDaysInAdvance", "900"), ("invoicing.dueDays", "12"),
-            ("suspension.delayDays", "7"), ("suspension.minimumUnpaidAmount", "5.00"), ("suspension.postponeDays", "4"),
-            ("reactivation.monthChoices", "1, 3"), ("vacationHold.defaultMonths", "3"), ("billing.runAt", "01:30"),
-            ("billing.timeZone", "UTC"), ("billing.currency", "USD"),
-        ])
+        let r = s.post(
+            "/settings",
+            [
+                ("invoicing.defaultType", "forward"), ("invoicing.createDaysInAdvance", "900"),
+                ("invoicing.dueDays", "12"),
+                ("suspension.delayDays", "7"), ("suspension.minimumUnpaidAmount", "5.00"),
+                ("suspension.postponeDays", "4"),
+                ("reactivation.monthChoices", "1, 3"), ("vacationHold.defaultMonths", "3"), ("billing.runAt", "01:30"),
+                ("billing.timeZone", "UTC"), ("billing.currency", "USD"),
+            ])
         #expect(r.status == 422 && s.flash(r).contains("invoicing.createDaysInAdvance: must be 0–366"), "\(s.flash(r))")
         #expect(f.store.settings == saved)
         #expect(r.text.contains("id=\"settings\""))
         #expect(value(r.text, "invoicing.createDaysInAdvance") == "900" && value(r.text, "invoicing.dueDays") == "12")
-        let box = try #require(r.text.range(of: "name=\"suspension.enabled\"").map { r.text[$0.lowerBound...].prefix { $0 != ">" } })
+        let box = try #require(
+            r.text.range(of: "name=\"suspension.enabled\"").map { r.text[$0.lowerBound...].prefix { $0 != ">" } })
         #expect(!box.contains("checked"))
     }
 
@@ -109,12 +131,14 @@ import Testing
             <option value="2">2</option></select><textarea name="t">old</textarea><input type="password" name="p"></form>\
             <form method="post" action="/b"><input name="x" value="other"></form>
             """
-        let out = FormRefill.apply(html, action: "/a", values: ["x": "a\"<&>'", "s": "2", "t": "</textarea>", "p": "secret", "csrf": "evil"])
-        #expect(out == """
-            <form method="post" action="/a"><input type="hidden" name="csrf" value="t"><input name="x" value="a&quot;&lt;&amp;&gt;&#39;">\
-            <input type="checkbox" name="c" value="true"><select name="s"><option value="1">1</option>\
-            <option value="2" selected>2</option></select><textarea name="t">&lt;/textarea&gt;</textarea><input type="password" name="p"></form>\
-            <form method="post" action="/b"><input name="x" value="other"></form>
-            """)
+        let out = FormRefill.apply(
+            html, action: "/a", values: ["x": "a\"<&>'", "s": "2", "t": "</textarea>", "p": "secret", "csrf": "evil"])
+        #expect(
+            out == """
+                <form method="post" action="/a"><input type="hidden" name="csrf" value="t"><input name="x" value="a&quot;&lt;&amp;&gt;&#39;">\
+                <input type="checkbox" name="c" value="true"><select name="s"><option value="1">1</option>\
+                <option value="2" selected>2</option></select><textarea name="t">&lt;/textarea&gt;</textarea><input type="password" name="p"></form>\
+                <form method="post" action="/b"><input name="x" value="other"></form>
+                """)
     }
 }

@@ -35,8 +35,10 @@ import Testing
         let f = try PortalFixture(today: "2026-03-01") { store in
             let plan = try store.createPlan(Plan(name: "Hogar", monthlyPrice: 3000))
             let c = try store.createClient(ClientRecord(name: "Sam", email: "sam@example.net"))
-            _ = try store.createService(NewService(clientId: c.id, planId: plan.id, activeFrom: try LocalDate("2026-01-01"),
-                                                   addresses: [Self.sam]), on: try LocalDate("2026-01-01"))
+            _ = try store.createService(
+                NewService(
+                    clientId: c.id, planId: plan.id, activeFrom: try LocalDate("2026-01-01"),
+                    addresses: [Self.sam]), on: try LocalDate("2026-01-01"))
             _ = try store.runBilling(through: try LocalDate("2026-03-01"))
         }
         func page(_ language: String) throws -> String {
@@ -51,8 +53,10 @@ import Testing
         #expect(en.contains("help@isp.test") && !en.contains("class=\"notice\""))
 
         try f.store.setPortalTexts(
-            [("reason.nonPayment", "es", "Su plan {plan} está en pausa: pague en la oficina o aquí."),
-             ("page.notice", "en", "Office closed on Monday."), ("contact", "es", "WhatsApp +57 300 000 0000")],
+            [
+                ("reason.nonPayment", "es", "Su plan {plan} está en pausa: pague en la oficina o aquí."),
+                ("page.notice", "en", "Office closed on Monday."), ("contact", "es", "WhatsApp +57 300 000 0000"),
+            ],
             on: try LocalDate("2026-03-01"), by: "test")
         let edited = try page("es")
         #expect(edited.contains("Su plan Hogar está en pausa: pague en la oficina o aquí."))

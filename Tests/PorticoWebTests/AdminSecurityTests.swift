@@ -42,8 +42,11 @@ import Testing
             headers: [("Origin", "https://admin.test")])
         // Signed in through a TLS-terminating proxy (an https origin of this host): Secure.
         #expect(tls.status == 303)
-        #expect(tls.response.headers.contains { $0.name == "Set-Cookie" && $0.value.hasPrefix("portico_admin=")
-                && $0.value.contains("; Secure") })
+        #expect(
+            tls.response.headers.contains {
+                $0.name == "Set-Cookie" && $0.value.hasPrefix("portico_admin=")
+                    && $0.value.contains("; Secure")
+            })
         // Sessions end: 12 hours later the cookie opens nothing.
         let token = r.cookie("portico_admin")!
         #expect(f.request("GET", "/", cookies: ["portico_admin": token]).status == 200)
@@ -70,13 +73,18 @@ import Testing
             #expect(r.text.contains("did not come from this site"))
         }
         #expect(try f.store.clients().isEmpty)
-        let ok = f.request("POST", "/clients", form: [("csrf", s.csrf), ("name", "Eve")], cookies: cookies,
-                           headers: [("Origin", "http://admin.test")])
+        let ok = f.request(
+            "POST", "/clients", form: [("csrf", s.csrf), ("name", "Eve")], cookies: cookies,
+            headers: [("Origin", "http://admin.test")])
         #expect(ok.status == 303)
         // The sign-in form has its own token, tied to a pre-session cookie.
         let page = f.request("GET", "/sign-in")
-        let forged = f.request("POST", "/sign-in", form: [("csrf", hidden(page.text, "csrf")!), ("username", "alice"),
-                                                          ("password", AdminFixture.password)])
+        let forged = f.request(
+            "POST", "/sign-in",
+            form: [
+                ("csrf", hidden(page.text, "csrf")!), ("username", "alice"),
+                ("password", AdminFixture.password),
+            ])
         #expect(forged.status == 403 && forged.cookie("portico_admin") == nil)
     }
 
@@ -101,8 +109,9 @@ import Testing
 
     @Test func aWrongPasswordFiveTimesIsSlowedDownPerAddressAndDoubles() throws {
         let f = try AdminFixture()
-        _ = try f.store.createAdminUser(username: "bob", passwordHash: PasswordHasher.fastForTests.hash("bob's password"),
-                                        on: try LocalDate("2026-03-01"))
+        _ = try f.store.createAdminUser(
+            username: "bob", passwordHash: PasswordHasher.fastForTests.hash("bob's password"),
+            on: try LocalDate("2026-03-01"))
         for name in ["carol", "dave", "erin", "frank", "alice"] {
             #expect(f.signIn(name, "guess", from: "198.51.100.7").status == 401)
         }
@@ -119,21 +128,45 @@ import Testing
         let s = try f.session()
         let evil = "<script>alert(1)</script>"
         let escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
-        #expect(s.post("/plans", [("name", evil), ("monthlyPrice", "30.00"), ("billingPeriods", "1"),
-                                  ("overrideRole", "secondary")]).status == 303)
-        #expect(s.post("/plans", [("name", "Vacation " + evil), ("monthlyPrice", "15.00"),
-                                  ("overrideRole", "primary")]).status == 303)
+        #expect(
+            s.post(
+                "/plans",
+                [
+                    ("name", evil), ("monthlyPrice", "30.00"), ("billingPeriods", "1"),
+                    ("overrideRole", "secondary"),
+                ]
+            ).status == 303)
+        #expect(
+            s.post(
+                "/plans",
+                [
+                    ("name", "Vacation " + evil), ("monthlyPrice", "15.00"),
+                    ("overrideRole", "primary"),
+                ]
+            ).status == 303)
         let created = s.post("/clients", [("name", evil), ("email", "evil@example.net")])
         #expect(s.flash(created).contains("Client " + escaped + " created."))
         let client = try f.store.clients()[0]
         #expect(client.name == evil)
         let plan = try f.store.plans()[0]
-        #expect(s.post("/services", [("clientId", "\(client.id)"), ("planId", "\(plan.id)"),
-                                     ("activeFrom", "2026-01-01"), ("addresses", "198.51.100.20")]).status == 303)
+        #expect(
+            s.post(
+                "/services",
+                [
+                    ("clientId", "\(client.id)"), ("planId", "\(plan.id)"),
+                    ("activeFrom", "2026-01-01"), ("addresses", "198.51.100.20"),
+                ]
+            ).status == 303)
         let service = try f.store.services(clientId: client.id, on: try LocalDate("2026-03-01"))[0]
         #expect(s.post("/billing/run", [("date", "2026-03-01")]).status == 303)
-        #expect(s.post("/payments", [("clientId", "\(client.id)"), ("amount", "10.00"), ("method", evil),
-                                     ("reference", evil)]).status == 303)
+        #expect(
+            s.post(
+                "/payments",
+                [
+                    ("clientId", "\(client.id)"), ("amount", "10.00"), ("method", evil),
+                    ("reference", evil),
+                ]
+            ).status == 303)
         #expect(s.post("/services/\(service.id)/release", [("reason", evil)]).status == 303)
         #expect(s.post("/services/\(service.id)/suspend", [("reason", evil)]).status == 303)
         #expect(s.post("/settings/portal-texts", [("en.contact", evil), ("en.page.notice", evil)]).status == 303)
@@ -141,11 +174,14 @@ import Testing
         let messages = try f.store.outboxMessages(limit: 10)
         #expect(!documents.isEmpty && !messages.isEmpty)
         var pages = AdminUI.pagePaths.filter { !$0.contains("{id}") }
-        pages += ["/clients/\(client.id)", "/services/\(service.id)", "/documents/\(documents[0].id)",
-                  "/outbox/\(messages[0].id)", "/outbox/\(messages[0].id)/html", "/audit?client=\(client.id)",
-                  "/clients?q=\(URLText.encode("<script>"))"]
-        let review = s.post("/services/\(service.id)/hold/review",
-                            [("planId", "\(try f.store.plans()[1].id)"), ("from", "2026-03-05")])
+        pages += [
+            "/clients/\(client.id)", "/services/\(service.id)", "/documents/\(documents[0].id)",
+            "/outbox/\(messages[0].id)", "/outbox/\(messages[0].id)/html", "/audit?client=\(client.id)",
+            "/clients?q=\(URLText.encode("<script>"))",
+        ]
+        let review = s.post(
+            "/services/\(service.id)/hold/review",
+            [("planId", "\(try f.store.plans()[1].id)"), ("from", "2026-03-05")])
         #expect(review.status == 200)
         #expect(review.text.contains(escaped) && !review.text.contains(evil))
         for path in pages {
@@ -153,8 +189,10 @@ import Testing
             #expect(page.status == 200, "\(path)")
             #expect(!page.text.contains("<script"), "\(path)")
         }
-        for path in ["/clients", "/clients/\(client.id)", "/plans", "/documents", "/payments", "/audit", "/outbox",
-                     "/settings", "/outbox/\(messages[0].id)", "/clients?q=\(URLText.encode("<script>"))"] {
+        for path in [
+            "/clients", "/clients/\(client.id)", "/plans", "/documents", "/payments", "/audit", "/outbox",
+            "/settings", "/outbox/\(messages[0].id)", "/clients?q=\(URLText.encode("<script>"))",
+        ] {
             #expect(s.get(path).text.contains(escaped), "\(path)")
         }
         // The email the client receives escapes it too.

@@ -8,15 +8,26 @@ import Testing
 /// D and E), settings, the outbox, the dashboard and the walled garden.
 @Suite struct AdminUITests {
     /// Plans of example D and a client with a regular service from Jan 1, billed through Jan 29.
-    func exampleD(_ f: AdminFixture, _ s: AdminFixture.Session) throws -> (client: Int64, regular: Int64, vacation: Int64) {
-        #expect(s.post("/plans", [("name", "Regular"), ("monthlyPrice", "52.70"), ("overrideRole", "secondary")]).status == 303)
-        #expect(s.post("/plans", [("name", "Vacation"), ("monthlyPrice", "15"), ("overrideRole", "primary")]).status == 303)
+    func exampleD(_ f: AdminFixture, _ s: AdminFixture.Session) throws -> (
+        client: Int64, regular: Int64, vacation: Int64
+    ) {
+        #expect(
+            s.post("/plans", [("name", "Regular"), ("monthlyPrice", "52.70"), ("overrideRole", "secondary")]).status
+                == 303)
+        #expect(
+            s.post("/plans", [("name", "Vacation"), ("monthlyPrice", "15"), ("overrideRole", "primary")]).status == 303)
         let plans = try f.store.plans()
         #expect(plans.map(\.monthlyPrice) == [5270, 1500])
         #expect(s.post("/clients", [("name", "Hal"), ("email", "hal@example.net")]).status == 303)
         let client = try f.store.clients()[0].id
-        #expect(s.post("/services", [("clientId", "\(client)"), ("planId", "\(plans[0].id)"), ("activeFrom", "2026-01-01"),
-                                     ("addresses", "198.51.100.7")]).status == 303)
+        #expect(
+            s.post(
+                "/services",
+                [
+                    ("clientId", "\(client)"), ("planId", "\(plans[0].id)"), ("activeFrom", "2026-01-01"),
+                    ("addresses", "198.51.100.7"),
+                ]
+            ).status == 303)
         #expect(s.post("/billing/run", [("date", "2026-01-29")]).status == 303)
         let regular = try f.store.services(clientId: client, on: try LocalDate("2026-01-29"))[0].id
         return (client, regular, plans[1].id)
@@ -47,8 +58,11 @@ import Testing
         #expect(docs.map(\.total) == [5270, 340, 97])
         let mail = try f.store.outboxMessages(clientId: client, limit: 10)
         #expect(Set(mail.prefix(2).map(\.kind)) == ["invoice", "creditNote"])  // the newest two
-        #expect(mail.contains { $0.subject.hasPrefix("Credit note CN-000001") && $0.text.contains("3.40 USD")
-                && $0.html.contains("3.40 USD") && $0.recipient == "hal@example.net" && $0.status == "queued" })
+        #expect(
+            mail.contains {
+                $0.subject.hasPrefix("Credit note CN-000001") && $0.text.contains("3.40 USD")
+                    && $0.html.contains("3.40 USD") && $0.recipient == "hal@example.net" && $0.status == "queued"
+            })
         #expect(s.get("/clients/\(client)").text.contains("Active · Deactivate"))
     }
 
@@ -68,8 +82,9 @@ import Testing
         #expect(texts(end.text, after: "review-total\" data-kind=\"creditNote\"") == ["10.50 USD"])
         #expect(texts(end.text, after: "review-total\" data-kind=\"invoice\"") == ["36.89 USD"])
         let before = try f.store.documents(clientId: client).count
-        let done = later.post("/services/\(primary.id)/hold/end",
-                          [("on", "2026-04-10"), ("fingerprint", hidden(end.text, "fingerprint")!)])
+        let done = later.post(
+            "/services/\(primary.id)/hold/end",
+            [("on", "2026-04-10"), ("fingerprint", hidden(end.text, "fingerprint")!)])
         #expect(later.flash(done).contains("(10.50 USD)") && later.flash(done).contains("(36.89 USD)"))
         #expect(try f.store.documents(clientId: client).count == before + 2)
     }
@@ -118,14 +133,22 @@ import Testing
     @Test func suspensionReleaseAndDocumentsQueueEmails() throws {
         let f = try AdminFixture(today: "2026-03-01")
         let s = try f.session()
-        #expect(s.post("/plans", [("name", "Home"), ("monthlyPrice", "30.00"), ("overrideRole", "secondary")]).status == 303)
+        #expect(
+            s.post("/plans", [("name", "Home"), ("monthlyPrice", "30.00"), ("overrideRole", "secondary")]).status == 303
+        )
         #expect(s.post("/clients", [("name", "Sam"), ("email", "sam@example.net")]).status == 303)
         #expect(s.post("/clients", [("name", "No Mail")]).status == 303)
         let (sam, noMail) = (try f.store.clients()[0].id, try f.store.clients()[1].id)
         let plan = try f.store.plans()[0].id
         for (client, address) in [(sam, "198.51.100.1"), (noMail, "198.51.100.2")] {
-            #expect(s.post("/services", [("clientId", "\(client)"), ("planId", "\(plan)"), ("activeFrom", "2026-01-01"),
-                                         ("addresses", address)]).status == 303)
+            #expect(
+                s.post(
+                    "/services",
+                    [
+                        ("clientId", "\(client)"), ("planId", "\(plan)"), ("activeFrom", "2026-01-01"),
+                        ("addresses", address),
+                    ]
+                ).status == 303)
         }
         #expect(s.post("/billing/run", [("date", "2026-03-01")]).status == 303)
         #expect(s.get("/walled-garden").text.contains("<td>198.51.100.1</td>"))
@@ -136,7 +159,8 @@ import Testing
         #expect(kinds.contains("suspension") && kinds.contains("release"))
         #expect(try f.store.outboxMessages(clientId: noMail, limit: 20).isEmpty)
         let suspension = try f.store.outboxMessages(clientId: sam, limit: 20).first { $0.kind == "suspension" }!
-        #expect(suspension.text.contains("Your service is suspended from") && suspension.text.contains("(198.51.100.1)"))
+        #expect(
+            suspension.text.contains("Your service is suspended from") && suspension.text.contains("(198.51.100.1)"))
         let outbox = s.get("/outbox").text
         #expect(outbox.contains("is back online") && outbox.contains("sam@example.net"))
         let dashboard = s.get("/").text

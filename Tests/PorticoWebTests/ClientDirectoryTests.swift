@@ -1,5 +1,6 @@
 import PorticoCore
 import Testing
+
 @testable import PorticoWeb
 
 @Suite struct ClientDirectoryTests {

@@ -45,8 +45,10 @@ import Testing
             ("/services/\(service)/vacation-hold/preview", #"{"planId": \#(vacation), "from": "5766-10-28"}"#, "from"),
             ("/services/\(service)/vacation-hold", #"{"planId": \#(vacation), "from": "2027-03-03"}"#, "from"),
             ("/services/\(service)/vacation-hold/end", #"{"on": "9999-12-31"}"#, "on"),
-            ("/payments", #"{"clientId": \#(ana), "amount": 100, "method": "cash", "receivedOn": "3000-01-01"}"#,
-             "receivedOn"),
+            (
+                "/payments", #"{"clientId": \#(ana), "amount": 100, "method": "cash", "receivedOn": "3000-01-01"}"#,
+                "receivedOn"
+            ),
         ]
         for c in cases {
             let r = f.call("POST", c.path, c.body)
@@ -113,7 +115,9 @@ import Testing
         for from in ["0008-01-01", "2016-02-28"] {
             let r = f.call("POST", "/services", #"{"clientId": \#(ana), "planId": \#(plan), "activeFrom": "\#(from)"}"#)
             #expect(r.status == 422)
-            #expect(r.errorMessage.hasPrefix("activeFrom: must be at most 3653 days (ten years) before today"), "\(r.errorMessage)")
+            #expect(
+                r.errorMessage.hasPrefix("activeFrom: must be at most 3653 days (ten years) before today"),
+                "\(r.errorMessage)")
         }
         #expect(try f.snapshot() == before)
         _ = try f.createService(client: ana, plan: plan, from: "2016-03-01", addresses: ["198.51.100.9"])

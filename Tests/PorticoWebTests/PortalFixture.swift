@@ -19,7 +19,8 @@ final class PortalFixture {
 
     /// `setUp` fills the database before the server starts (and runs billing through `today`).
     init(today: String, settings: [(String, String)] = [], setUp: (Store) throws -> Void) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("portico-web-\(UUID().uuidString)").path
+        directory =
+            FileManager.default.temporaryDirectory.appendingPathComponent("portico-web-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/portico.db"
         do {
@@ -33,13 +34,15 @@ final class PortalFixture {
         c.portalListen = ListenAddress(host: "127.0.0.1", port: 0)
         c.adminListen = ListenAddress(host: "127.0.0.1", port: 0)
         c.portalURL = "http://portal.test"
-        c.templatesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        c.templatesDirectory =
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("templates").path
         c.ispName = "Test ISP"
         c.contact = "help@isp.test"
         let noon = ISO8601DateFormatter().date(from: today + "T12:00:00Z")!
-        server = try PorticoServer(configuration: c, logger: Logger(label: "test"),
-                                   clock: try InstallationClock(timeZone: "UTC", now: { noon }))
+        server = try PorticoServer(
+            configuration: c, logger: Logger(label: "test"),
+            clock: try InstallationClock(timeZone: "UTC", now: { noon }))
         try server.start()
     }
 
@@ -69,7 +72,9 @@ final class PortalFixture {
     }
 
     /// Follows a checkout through the test gateway: the gateway page's signed form, then `outcome`.
-    func payAtTestGateway(_ source: String, redirect: TestResponse, outcome: String = "paid") throws -> (id: String, response: TestResponse) {
+    func payAtTestGateway(_ source: String, redirect: TestResponse, outcome: String = "paid") throws -> (
+        id: String, response: TestResponse
+    ) {
         let location = redirect.header("Location")!
         let id = String(location.split(separator: "/").last!)
         let page = try get(source, location).text

@@ -1,9 +1,9 @@
 import Foundation
 import PorticoCore
 import PorticoFirewall
+import PorticoHTTP
 import PorticoStore
 import PorticoTestSupport
-import PorticoHTTP
 import PorticoWeb
 import Testing
 
@@ -18,8 +18,10 @@ import Testing
             let plan = try store.createPlan(Plan(name: "Home 30", monthlyPrice: 3000))
             func add(_ name: String, _ address: String, from: String, to: String? = nil) throws -> Int64 {
                 let c = try store.createClient(ClientRecord(name: name))
-                _ = try store.createService(NewService(clientId: c.id, planId: plan.id, activeFrom: d(from),
-                                                       activeTo: to.map(d), addresses: [address]), on: d(from))
+                _ = try store.createService(
+                    NewService(
+                        clientId: c.id, planId: plan.id, activeFrom: d(from),
+                        activeTo: to.map(d), addresses: [address]), on: d(from))
                 return c.id
             }
             _ = try add("Sam", Self.sam, from: "2027-03-01")
@@ -35,7 +37,8 @@ import Testing
         ("clients3.google.com", "/generate_204"), ("captive.apple.com", "/hotspot-detect.html"),
         ("www.apple.com", "/library/test/success.html"), ("www.msftconnecttest.com", "/connecttest.txt"),
         ("www.msftncsi.com", "/ncsi.txt"), ("detectportal.firefox.com", "/success.txt"),
-        ("edge.microsoft.com", "/captiveportal/generate_204"), ("connectivitycheck.cbg-app.huawei.com", "/generate_204"),
+        ("edge.microsoft.com", "/captiveportal/generate_204"),
+        ("connectivitycheck.cbg-app.huawei.com", "/generate_204"),
         ("connect.rom.miui.com", "/generate_204"), ("example.com", "/any/page?q=1"),
     ]
 
@@ -115,14 +118,16 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(r.body)) as! [String: Any]
         #expect(json["captive"] as? Bool == true)
         #expect(json["user-portal-url"] as? String == "http://portal.test/")
-        let active = try JSONSerialization.jsonObject(with: Data(f.get(Self.ana, "/api/captive").body)) as! [String: Any]
+        let active =
+            try JSONSerialization.jsonObject(with: Data(f.get(Self.ana, "/api/captive").body)) as! [String: Any]
         #expect(active["captive"] as? Bool == false)
     }
 
     @Test func suspendedClientPaysAndIsReleasedAtOnce() throws {
         let f = try fixture()
         let address = try IPPrefix(Self.sam)
-        #expect(f.firewall.operations.contains { if case .rebuild(let s, _) = $0 { s.contains(address) } else { false } })
+        #expect(
+            f.firewall.operations.contains { if case .rebuild(let s, _) = $0 { s.contains(address) } else { false } })
         let start = try f.post(Self.sam, "/pay", ["csrf": try f.csrf(Self.sam)])
         #expect(start.status == 303)
         #expect(start.header("Location")!.hasPrefix("/test-gateway/checkout/chk_"))
@@ -135,7 +140,8 @@ import Testing
         let samId = try f.store.clients().first { $0.name == "Sam" }!.id
         #expect(try f.store.payments(clientId: samId).map(\.amount) == [6000])
         #expect(try f.get(Self.sam, "/", host: "example.com").status == 200)
-        let captive = try JSONSerialization.jsonObject(with: Data(f.get(Self.sam, "/api/captive").body)) as! [String: Any]
+        let captive =
+            try JSONSerialization.jsonObject(with: Data(f.get(Self.sam, "/api/captive").body)) as! [String: Any]
         #expect(captive["captive"] as? Bool == false)
         #expect(try f.store.ledgerCheck().isEmpty)
     }
@@ -186,8 +192,9 @@ import Testing
         let connection = try f.connect(Self.sam)
         let body = form.map { "\($0.key)=\(URLText.encode($0.value))" }.joined(separator: "&")
         for _ in 0..<100 {
-            let r = try connection.request("POST", location, headers: [("Content-Type", "application/x-www-form-urlencoded")],
-                                           body: Array(body.utf8))
+            let r = try connection.request(
+                "POST", location, headers: [("Content-Type", "application/x-www-form-urlencoded")],
+                body: Array(body.utf8))
             #expect(r.status == 303)
         }
         #expect(try f.store.payments().count == 3)
@@ -211,11 +218,13 @@ import Testing
         #expect(try f.post(Self.sam, "/prepay", ["csrf": csrf, "months": "0"]).status == 422)
         #expect(try f.post("127.0.0.99", "/pay", ["csrf": csrf]).status == 404)
         #expect(try f.get(Self.sam, "/checkout/chk_nonexistent").status == 404)
-        let big = try f.connect(Self.sam).request("POST", "/pay", headers: [("Content-Type", "application/x-www-form-urlencoded")],
-                                                  body: [UInt8](repeating: UInt8(ascii: "a"), count: 200_000))
+        let big = try f.connect(Self.sam).request(
+            "POST", "/pay", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+            body: [UInt8](repeating: UInt8(ascii: "a"), count: 200_000))
         #expect(big.status == 413)
-        let malformed = try f.connect(Self.sam).request("POST", "/pay", headers: [("Content-Type", "application/x-www-form-urlencoded")],
-                                                        body: Array("csrf=%zz".utf8))
+        let malformed = try f.connect(Self.sam).request(
+            "POST", "/pay", headers: [("Content-Type", "application/x-www-form-urlencoded")],
+            body: Array("csrf=%zz".utf8))
         #expect(malformed.status == 400)
         // A forged confirmation: right checkout, tampered amount or no signature.
         let start = try f.post(Self.sam, "/pay", ["csrf": csrf])

@@ -96,8 +96,9 @@ public struct PorticoMetrics: Sendable {
     )
         -> @Sendable (HTTPRequest) -> HTTPResponse
     {
-        instrument(series: RequestSeries(listener: listener, requests: requests, duration: requestDuration),
-                   ownHosts: ownHosts, handler)
+        instrument(
+            series: RequestSeries(listener: listener, requests: requests, duration: requestDuration),
+            ownHosts: ownHosts, handler)
     }
 
     /// Wraps a listener's fast path and handler into the same series: a fast answer counts

@@ -9,8 +9,10 @@ public struct ClientState: Sendable {
     public var open: [OpenInvoice]
     public var credit: Money
 
-    public init(clientId: Int64, useCredit: Bool = true, services: [Service] = [], suspensions: [Suspension] = [],
-                issued: [IssuedLine] = [], open: [OpenInvoice] = [], credit: Money = .zero) {
+    public init(
+        clientId: Int64, useCredit: Bool = true, services: [Service] = [], suspensions: [Suspension] = [],
+        issued: [IssuedLine] = [], open: [OpenInvoice] = [], credit: Money = .zero
+    ) {
         self.clientId = clientId
         self.useCredit = useCredit
         self.services = services
@@ -67,24 +69,30 @@ public struct BillingDay: Sendable {
         // again; three rounds bound any back-and-forth between credit notes and the rule.
         for _ in 0..<3 {
             let lines = engine.lines(services: state.services, suspensions: suspensions, issued: issued, on: date)
-            let drafts = DocumentDraft.assemble(lines, clientId: state.clientId, on: date,
-                                                dueDays: settings.invoicing.dueDays)
+            let drafts = DocumentDraft.assemble(
+                lines, clientId: state.clientId, on: date,
+                dueDays: settings.invoicing.dueDays)
             for doc in drafts {
                 let index = out.documents.count
                 let ref = DocumentRef.new(index)
                 let tempId = -Int64(index + 1)
                 out.documents.append(doc)
                 for line in doc.lines {
-                    issued.append(IssuedLine(documentId: tempId, serviceId: line.serviceId, termId: line.termId,
-                                             cycle: line.cycle, cyclePrice: line.cyclePrice, range: line.range,
-                                             amount: line.amount))
+                    issued.append(
+                        IssuedLine(
+                            documentId: tempId, serviceId: line.serviceId, termId: line.termId,
+                            cycle: line.cycle, cyclePrice: line.cyclePrice, range: line.range,
+                            amount: line.amount))
                 }
                 switch doc.kind {
                 case .creditNote:
                     settlement.applyCreditNote(ref, total: doc.total, corrects: doc.corrects)
                 case .invoice:
-                    settlement.addInvoice(ref, OpenInvoice(id: tempId, issuedOn: date, dueOn: doc.dueOn,
-                                                           total: doc.total))
+                    settlement.addInvoice(
+                        ref,
+                        OpenInvoice(
+                            id: tempId, issuedOn: date, dueOn: doc.dueOn,
+                            total: doc.total))
                 }
             }
             if let p = paymentLeft {
@@ -93,8 +101,9 @@ public struct BillingDay: Sendable {
             }
             if state.useCredit { settlement.applyCredit() }
 
-            let changed = applyRule(rule, state, &suspensions, &out, open: settlement.openInvoices, on: date,
-                                    mode: mode)
+            let changed = applyRule(
+                rule, state, &suspensions, &out, open: settlement.openInvoices, on: date,
+                mode: mode)
             if !(changed && settings.suspension.stopInvoicing) { break }
         }
 
@@ -116,9 +125,10 @@ public struct BillingDay: Sendable {
     static func ref(_ id: Int64) -> DocumentRef { id < 0 ? .new(Int(-id - 1)) : .existing(id) }
 
     /// Opens or closes non-payment suspensions; returns whether anything changed.
-    func applyRule(_ rule: SuspensionRule, _ state: ClientState, _ suspensions: inout [Suspension],
-                   _ out: inout StepOutcome, open: [OpenInvoice], on date: LocalDate, mode: Mode) -> Bool
-    {
+    func applyRule(
+        _ rule: SuspensionRule, _ state: ClientState, _ suspensions: inout [Suspension],
+        _ out: inout StepOutcome, open: [OpenInvoice], on date: LocalDate, mode: Mode
+    ) -> Bool {
         var changed = false
         if rule.requiresSuspension(open, on: date) {
             guard mode == .dailyRun else { return false }
@@ -127,8 +137,9 @@ public struct BillingDay: Sendable {
                     $0.serviceId == s.id && $0.reason == .nonPayment && $0.range.contains(date)
                 }
                 if !already {
-                    let new = Suspension(serviceId: s.id, from: date, reason: .nonPayment,
-                                         note: "unpaid overdue invoices")
+                    let new = Suspension(
+                        serviceId: s.id, from: date, reason: .nonPayment,
+                        note: "unpaid overdue invoices")
                     suspensions.append(new)
                     out.suspensionsOpened.append(new)
                     changed = true

@@ -87,9 +87,10 @@ public struct CoverageEngine: Sendable {
         forward ? cycle.start.adding(days: -settings.invoicing.createDaysInAdvance) : min(cycle.end, termEnd)
     }
 
-    func termLines(_ service: Service, _ term: Term, billable: DaySet, billed: [CycleKey: [IssuedLine]],
-                   on date: LocalDate) -> [LineDraft]
-    {
+    func termLines(
+        _ service: Service, _ term: Term, billable: DaySet, billed: [CycleKey: [IssuedLine]],
+        on date: LocalDate
+    ) -> [LineDraft] {
         let forward = isForward(service, term)
         let termRange = term.range
         var cycles: Set<Int> = []
@@ -112,20 +113,24 @@ public struct CoverageEngine: Sendable {
         for k in cycles.sorted() {
             let c = term.cycle(k)
             let wanted = billable.intersection(c.intersection(termRange))
-            out += cycleLines(service, term, k, c, wanted: wanted,
-                              billed: billed[CycleKey(termId: term.id, cycle: k)] ?? [])
+            out += cycleLines(
+                service, term, k, c, wanted: wanted,
+                billed: billed[CycleKey(termId: term.id, cycle: k)] ?? [])
         }
         return out
     }
 
-    func cycleLines(_ service: Service, _ term: Term, _ k: Int, _ c: DayRange, wanted: DaySet,
-                    billed lines: [IssuedLine]) -> [LineDraft]
-    {
+    func cycleLines(
+        _ service: Service, _ term: Term, _ k: Int, _ c: DayRange, wanted: DaySet,
+        billed lines: [IssuedLine]
+    ) -> [LineDraft] {
         var billedDays = DaySet()
         var billedAmount = Money.zero
         var lastInvoice: Int64?
         for line in lines {
-            if line.isCredit { billedDays.remove(line.range) } else {
+            if line.isCredit {
+                billedDays.remove(line.range)
+            } else {
                 billedDays.insert(line.range)
                 lastInvoice = line.documentId
             }
@@ -140,8 +145,9 @@ public struct CoverageEngine: Sendable {
 
         func line(_ r: DayRange, _ amount: Money) -> LineDraft {
             let what = amount < .zero ? "\(service.planName), credit for \(r)" : "\(service.planName), \(r)"
-            return LineDraft(serviceId: service.id, termId: term.id, cycle: k, cycleRange: c, cyclePrice: price,
-                             range: r, amount: amount, description: what, corrects: amount < .zero ? lastInvoice : nil)
+            return LineDraft(
+                serviceId: service.id, termId: term.id, cycle: k, cycleRange: c, cyclePrice: price,
+                range: r, amount: amount, description: what, corrects: amount < .zero ? lastInvoice : nil)
         }
         var out: [LineDraft] = []
         var current = billedDays

@@ -11,8 +11,10 @@ public struct IssuedLine: Hashable, Sendable {
     /// Positive on invoices, negative on credit notes.
     public var amount: Money
 
-    public init(documentId: Int64, serviceId: Int64, termId: Int64, cycle: Int, cyclePrice: Money, range: DayRange,
-                amount: Money) {
+    public init(
+        documentId: Int64, serviceId: Int64, termId: Int64, cycle: Int, cyclePrice: Money, range: DayRange,
+        amount: Money
+    ) {
         self.documentId = documentId
         self.serviceId = serviceId
         self.termId = termId
@@ -77,14 +79,18 @@ public struct DocumentDraft: Hashable, Sendable {
             credits[key, default: []].append(line)
         }
         for key in creditOrder {
-            out.append(DocumentDraft(kind: .creditNote, clientId: clientId, issuedOn: date, dueOn: date,
-                                     lines: credits[key]!, corrects: key == 0 ? nil : BillingDay.ref(key)))
+            out.append(
+                DocumentDraft(
+                    kind: .creditNote, clientId: clientId, issuedOn: date, dueOn: date,
+                    lines: credits[key]!, corrects: key == 0 ? nil : BillingDay.ref(key)))
         }
         let charges = lines.filter { !$0.isCredit && $0.amount != .zero }
             .sorted { ($0.range.start, $0.serviceId) < ($1.range.start, $1.serviceId) }
         if !charges.isEmpty {
-            out.append(DocumentDraft(kind: .invoice, clientId: clientId, issuedOn: date,
-                                     dueOn: date.adding(days: dueDays), lines: charges, corrects: nil))
+            out.append(
+                DocumentDraft(
+                    kind: .invoice, clientId: clientId, issuedOn: date,
+                    dueOn: date.adding(days: dueDays), lines: charges, corrects: nil))
         }
         return out
     }

@@ -8,8 +8,10 @@ public struct OpenInvoice: Hashable, Sendable {
     /// The client pushed its suspension back once for this invoice (SPEC §5).
     public var postponed: Bool
 
-    public init(id: Int64, issuedOn: LocalDate, dueOn: LocalDate, total: Money, paid: Money = .zero,
-                postponed: Bool = false) {
+    public init(
+        id: Int64, issuedOn: LocalDate, dueOn: LocalDate, total: Money, paid: Money = .zero,
+        postponed: Bool = false
+    ) {
         self.id = id
         self.issuedOn = issuedOn
         self.dueOn = dueOn

@@ -52,7 +52,9 @@ extension Settings {
         }
         switch key {
         case "invoicing.defaultType":
-            guard let t = InvoicingType(rawValue: value) else { throw .invalidField(key, "must be forward or backward") }
+            guard let t = InvoicingType(rawValue: value) else {
+                throw .invalidField(key, "must be forward or backward")
+            }
             invoicing.defaultType = t
         case "invoicing.createDaysInAdvance": invoicing.createDaysInAdvance = try int()
         case "invoicing.dueDays": invoicing.dueDays = try int()

@@ -51,10 +51,12 @@ public struct Settings: Hashable, Sendable {
         try check(suspension.minimumUnpaidAmount >= .zero, "suspension.minimumUnpaidAmount", "must not be negative")
         try check((1...60).contains(suspension.postponeDays), "suspension.postponeDays", "must be 1–60")
         try check(!reactivation.monthChoices.isEmpty, "reactivation.monthChoices", "must list at least one choice")
-        try check(reactivation.monthChoices.allSatisfy { (1...24).contains($0) }, "reactivation.monthChoices",
-                  "choices must be 1–24 months")
-        try check(Set(reactivation.monthChoices).count == reactivation.monthChoices.count,
-                  "reactivation.monthChoices", "lists a choice twice")
+        try check(
+            reactivation.monthChoices.allSatisfy { (1...24).contains($0) }, "reactivation.monthChoices",
+            "choices must be 1–24 months")
+        try check(
+            Set(reactivation.monthChoices).count == reactivation.monthChoices.count,
+            "reactivation.monthChoices", "lists a choice twice")
         try check((1...24).contains(vacationHold.defaultMonths), "vacationHold.defaultMonths", "must be 1–24")
         try check(Self.isClockTime(billing.runAt), "billing.runAt", "must be HH:MM")
         try check(Currency.named(billing.currency) != nil, "billing.currency", "must be an ISO 4217 code")

@@ -15,8 +15,10 @@ public struct Suspension: Hashable, Sendable {
     public var reason: SuspensionReason
     public var note: String
 
-    public init(id: Int64 = 0, serviceId: Int64, from: LocalDate, to: LocalDate? = nil, reason: SuspensionReason,
-                note: String = "") {
+    public init(
+        id: Int64 = 0, serviceId: Int64, from: LocalDate, to: LocalDate? = nil, reason: SuspensionReason,
+        note: String = ""
+    ) {
         self.id = id
         self.serviceId = serviceId
         self.from = from

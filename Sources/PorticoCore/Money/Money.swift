@@ -45,8 +45,10 @@ public struct Currency: Hashable, Sendable {
     public static func named(_ code: String) -> Currency? {
         let upper = code.uppercased()
         guard upper.count == 3, upper.allSatisfy({ $0.isASCII && $0.isLetter }) else { return nil }
-        let zero: Set<String> = ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX",
-                                 "UYI", "VND", "VUV", "XAF", "XOF", "XPF"]
+        let zero: Set<String> = [
+            "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX",
+            "UYI", "VND", "VUV", "XAF", "XOF", "XPF",
+        ]
         let three: Set<String> = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"]
         return Currency(code: upper, minorDigits: zero.contains(upper) ? 0 : three.contains(upper) ? 3 : 2)
     }

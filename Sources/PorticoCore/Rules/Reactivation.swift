@@ -1,9 +1,10 @@
 /// Reactivation of an ended service from the walled garden (SPEC §6).
 public enum Reactivation {
     /// Checks that `months` is offered and the service can be reactivated on `date`.
-    public static func validate(_ service: Service, months: Int, settings: Settings.Reactivation,
-                                status: ServiceStatus, on date: LocalDate) throws(BillingError)
-    {
+    public static func validate(
+        _ service: Service, months: Int, settings: Settings.Reactivation,
+        status: ServiceStatus, on date: LocalDate
+    ) throws(BillingError) {
         guard settings.enabled else { throw .notAllowed("reactivation is not enabled") }
         guard settings.monthChoices.contains(months) else {
             throw .monthsNotOffered(months: months, choices: settings.monthChoices)
@@ -33,11 +34,14 @@ public enum VacationHold {
     /// prorated to the secondary's cycle boundaries; its period is the secondary's when the
     /// vacation plan allows it, else the plan's first period. It takes over the secondary's
     /// addresses (the same connection, on the cheaper plan).
-    public static func primary(overriding secondary: Service, among services: [Service], plan: Plan, from: LocalDate,
-                               months: Int) throws(BillingError) -> Service
-    {
+    public static func primary(
+        overriding secondary: Service, among services: [Service], plan: Plan, from: LocalDate,
+        months: Int
+    ) throws(BillingError) -> Service {
         guard secondary.overrideRole == .secondary else {
-            throw .notAllowed("service \(secondary.id) has role \(secondary.overrideRole.rawValue); a hold overrides a secondary service")
+            throw .notAllowed(
+                "service \(secondary.id) has role \(secondary.overrideRole.rawValue); a hold overrides a secondary service"
+            )
         }
         guard (1...24).contains(months) else { throw .invalidField("months", "must be 1–24") }
         guard let base = secondary.term(covering: from) else {
@@ -51,10 +55,11 @@ public enum VacationHold {
             }
         }
         let period = plan.billingPeriods.contains(base.periodMonths) ? base.periodMonths : plan.billingPeriods[0]
-        return Service(id: 0, clientId: secondary.clientId, planId: plan.id, planName: plan.name,
-                       monthlyPrice: plan.monthlyPrice, periodPrices: plan.periodPrices, billingPeriodMonths: period,
-                       invoicingType: secondary.invoicingType, overrideRole: .primary, addresses: secondary.addresses,
-                       terms: [Term(start: from, end: end, anchor: base.anchor, periodMonths: period)])
+        return Service(
+            id: 0, clientId: secondary.clientId, planId: plan.id, planName: plan.name,
+            monthlyPrice: plan.monthlyPrice, periodPrices: plan.periodPrices, billingPeriodMonths: period,
+            invoicingType: secondary.invoicingType, overrideRole: .primary, addresses: secondary.addresses,
+            terms: [Term(start: from, end: end, anchor: base.anchor, periodMonths: period)])
     }
 
     /// The hold ended early on `on`: the primary's term ends that day.

@@ -16,9 +16,10 @@ public enum ServiceStatus: String, Sendable, CaseIterable, Codable {
 
 public enum StatusRules {
     /// Precedence: pending, ended, suspended, overridden, active.
-    public static func status(of service: Service, among services: [Service], suspensions: [Suspension],
-                              on date: LocalDate) -> ServiceStatus
-    {
+    public static func status(
+        of service: Service, among services: [Service], suspensions: [Suspension],
+        on date: LocalDate
+    ) -> ServiceStatus {
         guard let first = service.terms.first, date >= first.start else { return .pending }
         guard service.term(covering: date) != nil else { return .ended }
         if suspensions.contains(where: { $0.serviceId == service.id && $0.range.contains(date) }) { return .suspended }
@@ -28,7 +29,9 @@ public enum StatusRules {
 
     public static func isOverridden(_ service: Service, among services: [Service], on date: LocalDate) -> Bool {
         service.overrideRole == .secondary
-            && services.contains { $0.id != service.id && $0.overrideRole == .primary && $0.term(covering: date) != nil }
+            && services.contains {
+                $0.id != service.id && $0.overrideRole == .primary && $0.term(covering: date) != nil
+            }
     }
 
     /// The next date after `date` on which a status may change with facts unchanged.

@@ -10,8 +10,10 @@ public struct ClientRecord: Hashable, Sendable {
     public var credit: Money
     public var balanceDue: Money
 
-    public init(id: Int64 = 0, name: String, email: String = "", useCreditAutomatically: Bool? = nil,
-                credit: Money = .zero, balanceDue: Money = .zero) {
+    public init(
+        id: Int64 = 0, name: String, email: String = "", useCreditAutomatically: Bool? = nil,
+        credit: Money = .zero, balanceDue: Money = .zero
+    ) {
         self.id = id
         self.name = name
         self.email = email
@@ -33,9 +35,11 @@ public struct NewService: Sendable {
     public var overrideRole: OverrideRole?
     public var addresses: [String]
 
-    public init(clientId: Int64, planId: Int64, price: Money? = nil, billingPeriodMonths: Int? = nil,
-                invoicingType: InvoicingType? = nil, activeFrom: LocalDate, activeTo: LocalDate? = nil,
-                overrideRole: OverrideRole? = nil, addresses: [String] = []) {
+    public init(
+        clientId: Int64, planId: Int64, price: Money? = nil, billingPeriodMonths: Int? = nil,
+        invoicingType: InvoicingType? = nil, activeFrom: LocalDate, activeTo: LocalDate? = nil,
+        overrideRole: OverrideRole? = nil, addresses: [String] = []
+    ) {
         self.clientId = clientId
         self.planId = planId
         self.price = price
@@ -57,8 +61,10 @@ public struct ServicePatch: Sendable {
     public var invoicingType: InvoicingType??
     public var addresses: [String]?
 
-    public init(activeTo: LocalDate?? = nil, overrideRole: OverrideRole? = nil, price: Money?? = nil,
-                invoicingType: InvoicingType?? = nil, addresses: [String]? = nil) {
+    public init(
+        activeTo: LocalDate?? = nil, overrideRole: OverrideRole? = nil, price: Money?? = nil,
+        invoicingType: InvoicingType?? = nil, addresses: [String]? = nil
+    ) {
         self.activeTo = activeTo
         self.overrideRole = overrideRole
         self.price = price

@@ -19,13 +19,16 @@ extension Store {
 
     /// Refuses an address that overlaps another service's, except a primary and a secondary of
     /// the same client (a vacation hold runs on the connection it overrides).
-    static func checkAddresses(_ db: Database, _ list: [IPPrefix], clientId: Int64, role: OverrideRole,
-                               excluding: Int64?) throws
-    {
+    static func checkAddresses(
+        _ db: Database, _ list: [IPPrefix], clientId: Int64, role: OverrideRole,
+        excluding: Int64?
+    ) throws {
         for p in list {
             for (serviceId, owner, ownerRole, address) in try overlapping(db, p) where serviceId != excluding {
                 let holdPair = owner == clientId && Set([role, ownerRole]) == Set([.primary, .secondary])
-                if !holdPair { throw BillingError.overlappingAddress(address: "\(p) (\(address))", serviceId: serviceId) }
+                if !holdPair {
+                    throw BillingError.overlappingAddress(address: "\(p) (\(address))", serviceId: serviceId)
+                }
             }
         }
     }
@@ -46,8 +49,9 @@ extension Store {
                 try db.query(select + " WHERE a.address = ?", [ancestor.description], collect)
             }
         }
-        try db.query(select + " WHERE a.family = ? AND a.start_hex > ? AND a.start_hex < ?",
-                     [p.family.rawValue, hexString(p.bytes), p.endBytes.map { hexString($0) } ?? "g"], collect)
+        try db.query(
+            select + " WHERE a.family = ? AND a.start_hex > ? AND a.start_hex < ?",
+            [p.family.rawValue, hexString(p.bytes), p.endBytes.map { hexString($0) } ?? "g"], collect)
         return out
     }
 
@@ -55,7 +59,10 @@ extension Store {
         for p in list {
             try db.run(
                 "INSERT INTO service_addresses(service_id, address, family, start_hex, end_hex) VALUES (?, ?, ?, ?, ?)",
-                [serviceId, p.description, p.family.rawValue, hexString(p.bytes), p.endBytes.map { hexString($0) } ?? "g"])
+                [
+                    serviceId, p.description, p.family.rawValue, hexString(p.bytes),
+                    p.endBytes.map { hexString($0) } ?? "g",
+                ])
         }
     }
 }

@@ -71,8 +71,9 @@ extension Store {
             if try db.scalarInt("SELECT count(*) FROM admin_users WHERE username = ?", [name])! > 0 {
                 throw BillingError.invalidField("username", "an admin named '\(name)' already exists")
             }
-            try db.run("INSERT INTO admin_users(username, password_hash, created_on) VALUES (?, ?, ?)",
-                       [name, passwordHash, date])
+            try db.run(
+                "INSERT INTO admin_users(username, password_hash, created_on) VALUES (?, ?, ?)",
+                [name, passwordHash, date])
             try Self.audit(db, on: date, clientId: nil, serviceId: nil, event: "admin created", reason: name)
             return AdminUser(id: db.lastInsertRowID, username: name, passwordHash: passwordHash)
         }
@@ -87,8 +88,10 @@ extension Store {
     }
 
     /// Stores a session (the caller hashes the token) and drops expired ones.
-    public func createAdminSession(tokenHash: String, userId: Int64, now: Int64, lifetime: Int64,
-                                   address: String) throws {
+    public func createAdminSession(
+        tokenHash: String, userId: Int64, now: Int64, lifetime: Int64,
+        address: String
+    ) throws {
         try write { db, _ in
             try db.run("DELETE FROM admin_sessions WHERE expires_at <= ?", [now])
             try db.run(
@@ -106,8 +109,9 @@ extension Store {
                 JOIN admin_users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?
                 """, [tokenHash, now]
             ) {
-                AdminSessionRecord(tokenHash: $0.string(0), userId: $0.int(1), username: $0.string(2),
-                                   createdAt: $0.int(3), expiresAt: $0.int(4))
+                AdminSessionRecord(
+                    tokenHash: $0.string(0), userId: $0.int(1), username: $0.string(2),
+                    createdAt: $0.int(3), expiresAt: $0.int(4))
             }
         }
     }
@@ -122,8 +126,9 @@ extension Store {
     public func recordSignInAttempt(username: String, address: String, at now: Int64, succeeded: Bool) throws {
         try write { db, _ in
             try db.run("DELETE FROM admin_sign_in_attempts WHERE at < ?", [now - 86_400])
-            try db.run("INSERT INTO admin_sign_in_attempts(username, address, at, succeeded) VALUES (?, ?, ?, ?)",
-                       [username, address, now, succeeded])
+            try db.run(
+                "INSERT INTO admin_sign_in_attempts(username, address, at, succeeded) VALUES (?, ?, ?, ?)",
+                [username, address, now, succeeded])
         }
     }
 
@@ -140,8 +145,9 @@ extension Store {
                     """, [value, since, value]
                 ) { $0.int(0) }
             }
-            return SignInFailures(byUsername: try failures("username", username),
-                                  byAddress: try failures("address", address))
+            return SignInFailures(
+                byUsername: try failures("username", username),
+                byAddress: try failures("address", address))
         }
     }
 
@@ -151,19 +157,25 @@ extension Store {
     public func portalTexts() throws -> [String: [String: String]] {
         try read { db, _ in
             var out: [String: [String: String]] = [:]
-            try db.query("SELECT key, language, value FROM portal_texts") { out[$0.string(1), default: [:]][$0.string(0)] = $0.string(2) }
+            try db.query("SELECT key, language, value FROM portal_texts") {
+                out[$0.string(1), default: [:]][$0.string(0)] = $0.string(2)
+            }
             return out
         }
     }
 
     /// Sets portal texts; an empty (or blank) text removes the override, so the catalogue's applies.
-    public func setPortalTexts(_ texts: [(key: String, language: String, value: String)], on date: LocalDate,
-                               by actor: String) throws {
+    public func setPortalTexts(
+        _ texts: [(key: String, language: String, value: String)], on date: LocalDate,
+        by actor: String
+    ) throws {
         try write { db, _ in
             var changed: [String] = []
             for t in texts {
-                let old = try db.queryOne("SELECT value FROM portal_texts WHERE key = ? AND language = ?",
-                                          [t.key, t.language]) { $0.string(0) }
+                let old = try db.queryOne(
+                    "SELECT value FROM portal_texts WHERE key = ? AND language = ?",
+                    [t.key, t.language]
+                ) { $0.string(0) }
                 let value = t.value.trimmingCharacters(in: " \t\r\n")
                 if value.isEmpty {
                     guard old != nil else { continue }
@@ -177,8 +189,9 @@ extension Store {
                 changed.append("\(t.language):\(t.key)")
             }
             if !changed.isEmpty {
-                try Self.audit(db, on: date, clientId: nil, serviceId: nil, event: "portal texts changed",
-                               reason: "by \(actor): " + changed.joined(separator: ", "))
+                try Self.audit(
+                    db, on: date, clientId: nil, serviceId: nil, event: "portal texts changed",
+                    reason: "by \(actor): " + changed.joined(separator: ", "))
             }
         }
     }
@@ -193,8 +206,11 @@ extension Store {
         try write { db, _ in
             let plan = try Self.plan(db, planId)
             try db.run("UPDATE plans SET override_role = ? WHERE id = ?", [role.rawValue, planId])
-            try Self.audit(db, on: date, clientId: nil, serviceId: nil, event: "plan role changed",
-                           reason: "by \(actor): \(plan.name) \(plan.overrideRole.rawValue) → \(role.rawValue); existing services unchanged")
+            try Self.audit(
+                db, on: date, clientId: nil, serviceId: nil, event: "plan role changed",
+                reason:
+                    "by \(actor): \(plan.name) \(plan.overrideRole.rawValue) → \(role.rawValue); existing services unchanged"
+            )
             return (try Self.plan(db, planId), try Self.servicesWithOtherRole(db, planId))
         }
     }
@@ -211,9 +227,10 @@ extension Store {
     }
 
     static func servicesWithOtherRole(_ db: Database, _ planId: Int64) throws -> Int {
-        Int(try db.scalarInt(
-            "SELECT count(*) FROM services s JOIN plans p ON p.id = s.plan_id WHERE s.plan_id = ? AND s.override_role != p.override_role",
-            [planId]) ?? 0)
+        Int(
+            try db.scalarInt(
+                "SELECT count(*) FROM services s JOIN plans p ON p.id = s.plan_id WHERE s.plan_id = ? AND s.override_role != p.override_role",
+                [planId]) ?? 0)
     }
 
     // MARK: Lists
@@ -221,10 +238,12 @@ extension Store {
     /// Clients whose name or email contains `search` (all when empty), by id, a page at a time.
     public func clientSummaries(search: String, limit: Int, offset: Int) throws -> [ClientSummary] {
         try read { db, _ in
-            let pattern = "%" + search.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            let pattern =
+                "%" + search.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
             let ids = try db.queryAll(
                 "SELECT id FROM clients WHERE name LIKE ? OR email LIKE ? ORDER BY id LIMIT ? OFFSET ?",
-                [pattern, pattern, Int64(limit), Int64(offset)]) { $0.int(0) }
+                [pattern, pattern, Int64(limit), Int64(offset)]
+            ) { $0.int(0) }
             return try ids.map { id in
                 ClientSummary(
                     client: try Self.client(db, id),
@@ -238,8 +257,10 @@ extension Store {
     /// The latest documents of every client, newest first.
     public func recentDocuments(limit: Int, offset: Int = 0) throws -> [DocumentRecord] {
         try read { db, _ in
-            let ids = try db.queryAll("SELECT id FROM documents ORDER BY id DESC LIMIT ? OFFSET ?",
-                                      [Int64(limit), Int64(offset)]) { $0.int(0) }
+            let ids = try db.queryAll(
+                "SELECT id FROM documents ORDER BY id DESC LIMIT ? OFFSET ?",
+                [Int64(limit), Int64(offset)]
+            ) { $0.int(0) }
             guard let low = ids.last, let high = ids.first else { return [] }
             return try Self.documents(db, where: "d.id BETWEEN ? AND ?", [low, high]).reversed()
         }
@@ -248,7 +269,8 @@ extension Store {
     /// The latest payments, newest first.
     public func recentPayments(limit: Int, offset: Int = 0) throws -> [PaymentRecord] {
         try read { db, _ in
-            try db.queryAll("SELECT id FROM payments ORDER BY id DESC LIMIT ? OFFSET ?", [Int64(limit), Int64(offset)]) {
+            try db.queryAll("SELECT id FROM payments ORDER BY id DESC LIMIT ? OFFSET ?", [Int64(limit), Int64(offset)])
+            {
                 $0.int(0)
             }.map { try Self.payment(db, $0) }
         }
@@ -277,17 +299,20 @@ extension Store {
                 "SELECT a.*, c.name AS client_name FROM audit_log a LEFT JOIN clients c ON c.id = a.client_id",
                 table: "a", clientId: clientId, limit: limit, offset: offset)
             return try db.queryAll(sql, params) { row in
-                AuditEntry(id: row.int("id"), date: try row.date("on_date"), clientId: row.optionalInt("client_id"),
-                           clientName: row.optionalString("client_name"), serviceId: row.optionalInt("service_id"),
-                           event: row.string("event"), from: row.optionalString("from_status"),
-                           to: row.optionalString("to_status"), reason: row.string("reason"))
+                AuditEntry(
+                    id: row.int("id"), date: try row.date("on_date"), clientId: row.optionalInt("client_id"),
+                    clientName: row.optionalString("client_name"), serviceId: row.optionalInt("service_id"),
+                    event: row.string("event"), from: row.optionalString("from_status"),
+                    to: row.optionalString("to_status"), reason: row.string("reason"))
             }
         }
     }
 
     /// Writes an audit entry for an admin's action that no store operation records itself.
     public func auditAdminAction(on date: LocalDate, event: String, reason: String, clientId: Int64? = nil) throws {
-        try write { db, _ in try Self.audit(db, on: date, clientId: clientId, serviceId: nil, event: event, reason: reason) }
+        try write { db, _ in
+            try Self.audit(db, on: date, clientId: clientId, serviceId: nil, event: event, reason: reason)
+        }
     }
 
     // MARK: Dashboard
@@ -298,12 +323,16 @@ extension Store {
             try db.query("SELECT status, count(*) FROM services GROUP BY status") {
                 if let s = ServiceStatus(rawValue: $0.string(0)) { byStatus[s] = Int($0.int(1)) }
             }
-            let overdue = try db.queryOne(
-                """
-                SELECT coalesce(sum(d.total - s.paid), 0), count(DISTINCT s.client_id) FROM invoice_state s
-                JOIN documents d ON d.id = s.document_id WHERE s.open = 1 AND d.due_on < ?
-                """, [today]) { (Money($0.int(0)), Int($0.int(1))) } ?? (.zero, 0)
-            func count(_ sql: String, _ params: [any SQLBindable] = []) throws -> Int { Int(try db.scalarInt(sql, params) ?? 0) }
+            let overdue =
+                try db.queryOne(
+                    """
+                    SELECT coalesce(sum(d.total - s.paid), 0), count(DISTINCT s.client_id) FROM invoice_state s
+                    JOIN documents d ON d.id = s.document_id WHERE s.open = 1 AND d.due_on < ?
+                    """, [today]
+                ) { (Money($0.int(0)), Int($0.int(1))) } ?? (.zero, 0)
+            func count(_ sql: String, _ params: [any SQLBindable] = []) throws -> Int {
+                Int(try db.scalarInt(sql, params) ?? 0)
+            }
             return DashboardFigures(
                 servicesByStatus: byStatus, clients: try count("SELECT count(*) FROM clients"),
                 overdueTotal: overdue.0, overdueClients: overdue.1,
@@ -311,7 +340,8 @@ extension Store {
                     "SELECT count(*) FROM audit_log WHERE on_date = ? AND event = 'status' AND from_status = 'suspended' AND to_status != 'suspended'",
                     [today]),
                 suspensionsToday: try count(
-                    "SELECT count(*) FROM audit_log WHERE on_date = ? AND event = 'status' AND to_status = 'suspended'", [today]),
+                    "SELECT count(*) FROM audit_log WHERE on_date = ? AND event = 'status' AND to_status = 'suspended'",
+                    [today]),
                 queuedMessages: try count("SELECT count(*) FROM outbox WHERE status = 'queued'"),
                 lastRun: try Self.lastRun(db))
         }

@@ -26,8 +26,9 @@ extension Store {
             try write { db, settings in
                 guard try db.scalarInt("SELECT count(*) FROM billing_runs WHERE run_date = ?", [d]) == 0 else { return }
                 let (stepped, issued, delta) = try Self.runDay(db, settings, d)
-                try db.run("INSERT INTO billing_runs(run_date, clients_stepped, documents_issued) VALUES (?, ?, ?)",
-                           [d, stepped, issued])
+                try db.run(
+                    "INSERT INTO billing_runs(run_date, clients_stepped, documents_issued) VALUES (?, ?, ?)",
+                    [d, stepped, issued])
                 report.dates.append(d)
                 report.clientsStepped += stepped
                 report.documentsIssued += issued
@@ -40,9 +41,11 @@ extension Store {
 
     static func runDay(_ db: Database, _ settings: Settings, _ d: LocalDate) throws -> (Int, Int, WalledGardenDelta) {
         // Two indexed look-ups: an OR over both columns makes SQLite scan every client.
-        let ids = Set(try db.queryAll(
-            "SELECT id FROM clients WHERE dirty = 1 UNION ALL SELECT id FROM clients WHERE next_event_on <= ?", [d]
-        ) { $0.int(0) }).sorted()
+        let ids = Set(
+            try db.queryAll(
+                "SELECT id FROM clients WHERE dirty = 1 UNION ALL SELECT id FROM clients WHERE next_event_on <= ?", [d]
+            ) { $0.int(0) }
+        ).sorted()
         let day = BillingDay(settings: settings)
         var issued = 0
         var delta = WalledGardenDelta()
@@ -58,13 +61,15 @@ extension Store {
 
     /// Runs one client's step for an action dated `date` (after the facts were changed in the
     /// same transaction) and writes it.
-    static func stepClient(_ db: Database, _ settings: Settings, clientId: Int64, on date: LocalDate,
-                           payment: (id: Int64, amount: Money)? = nil, reason: String) throws -> Applied
-    {
+    static func stepClient(
+        _ db: Database, _ settings: Settings, clientId: Int64, on date: LocalDate,
+        payment: (id: Int64, amount: Money)? = nil, reason: String
+    ) throws -> Applied {
         let (state, records) = try loadState(db, settings, clientId: clientId)
         let outcome = BillingDay(settings: settings).step(state, on: date, mode: .action, payment: payment?.amount)
-        let applied = try apply(db, outcome, state: state, records: records, on: date, paymentId: payment?.id,
-                                reason: reason)
+        let applied = try apply(
+            db, outcome, state: state, records: records, on: date, paymentId: payment?.id,
+            reason: reason)
         if let p = payment {
             try db.run("UPDATE payments SET credit_added = ? WHERE id = ?", [outcome.paymentCreditAdded, p.id])
         }

@@ -29,9 +29,10 @@ public struct CheckoutConfirmation: Sendable {
 
 extension Store {
     /// Stores a checkout for `quote` (its amount is the quote's total, fixed now).
-    public func createCheckout(id: String, quote: Quote, description: String, gateway: String, on date: LocalDate,
-                               clientAddress: String) throws -> CheckoutRecord
-    {
+    public func createCheckout(
+        id: String, quote: Quote, description: String, gateway: String, on date: LocalDate,
+        clientAddress: String
+    ) throws -> CheckoutRecord {
         guard quote.total > .zero else { throw BillingError.amountNotPositive(field: "amount") }
         return try write { db, settings in
             let (purpose, serviceId, months): (String, Int64?, Int) =
@@ -45,8 +46,10 @@ extension Store {
                 INSERT INTO checkouts(id, client_id, service_id, purpose, months, amount, currency, description, gateway,
                     created_on, client_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-                [id, quote.clientId, serviceId, purpose, months, quote.total, settings.billing.currency, description,
-                 gateway, date, clientAddress])
+                [
+                    id, quote.clientId, serviceId, purpose, months, quote.total, settings.billing.currency, description,
+                    gateway, date, clientAddress,
+                ])
             return try Self.checkout(db, id)
         }
     }
@@ -54,7 +57,9 @@ extension Store {
     /// Records the gateway's own reference for a checkout (e.g. a Stripe session id).
     public func setCheckoutGatewayReference(_ id: String, _ reference: String) throws {
         try write { db, _ in
-            try db.run("UPDATE checkouts SET gateway_reference = ? WHERE id = ? AND gateway_reference IS NULL", [reference, id])
+            try db.run(
+                "UPDATE checkouts SET gateway_reference = ? WHERE id = ? AND gateway_reference IS NULL",
+                [reference, id])
         }
     }
 
@@ -64,8 +69,11 @@ extension Store {
 
     public func checkout(gateway: String, reference: String) throws -> CheckoutRecord? {
         try read { db, _ in
-            guard let id = try db.queryOne("SELECT id FROM checkouts WHERE gateway = ? AND gateway_reference = ?",
-                                           [gateway, reference], { $0.string(0) }) else { return nil }
+            guard
+                let id = try db.queryOne(
+                    "SELECT id FROM checkouts WHERE gateway = ? AND gateway_reference = ?",
+                    [gateway, reference], { $0.string(0) })
+            else { return nil }
             return try Self.checkout(db, id)
         }
     }
@@ -76,22 +84,26 @@ extension Store {
     /// checkout already paid returns what was recorded and changes nothing.
     ///
     /// `amount` and `currency` are what the gateway says was paid; they must match.
-    public func confirmCheckout(_ id: String, gatewayReference: String, amount: Money, currency: String,
-                                on date: LocalDate) throws -> CheckoutConfirmation
-    {
+    public func confirmCheckout(
+        _ id: String, gatewayReference: String, amount: Money, currency: String,
+        on date: LocalDate
+    ) throws -> CheckoutConfirmation {
         try write { db, settings in
             let c = try Self.checkout(db, id)
             if c.status == .paid, let pid = c.paymentId {
-                return CheckoutConfirmation(checkout: c, payment: try Self.payment(db, pid), delta: WalledGardenDelta(),
-                                            isNew: false)
+                return CheckoutConfirmation(
+                    checkout: c, payment: try Self.payment(db, pid), delta: WalledGardenDelta(),
+                    isNew: false)
             }
             guard amount == c.amount, currency.uppercased() == c.currency else {
-                throw BillingError.invalidField("amount", "paid \(amount) \(currency) does not match the checkout's \(c.amount) \(c.currency)")
+                throw BillingError.invalidField(
+                    "amount", "paid \(amount) \(currency) does not match the checkout's \(c.amount) \(c.currency)")
             }
             if let existing = try Self.paymentByGatewayReference(db, "\(c.gateway):\(gatewayReference)") {
                 try db.run("UPDATE checkouts SET status = 'paid', payment_id = ? WHERE id = ?", [existing.id, id])
-                return CheckoutConfirmation(checkout: try Self.checkout(db, id), payment: existing,
-                                            delta: WalledGardenDelta(), isNew: false)
+                return CheckoutConfirmation(
+                    checkout: try Self.checkout(db, id), payment: existing,
+                    delta: WalledGardenDelta(), isNew: false)
             }
             let reference = "\(c.gateway):\(gatewayReference)"
             let pid = try Self.insertPayment(db, c.clientId, amount, date, c.gateway, gatewayReference, reference)
@@ -110,47 +122,60 @@ extension Store {
                         try db.run(
                             "INSERT INTO terms(service_id, start_on, end_on, anchor_on, period_months, prepaid) VALUES (?, ?, ?, ?, ?, 1)",
                             [serviceId, term.start, term.end, term.anchor, term.periodMonths])
-                        try Self.audit(db, on: date, clientId: c.clientId, serviceId: serviceId, event: "reactivated",
-                                       reason: "\(months) months until \(term.end!.adding(days: -1)), checkout \(id)")
+                        try Self.audit(
+                            db, on: date, clientId: c.clientId, serviceId: serviceId, event: "reactivated",
+                            reason: "\(months) months until \(term.end!.adding(days: -1)), checkout \(id)")
                     }
                 } catch let e as BillingError {
                     failure = "reactivation not applied, payment kept as credit: \(e.description)"
                 }
             }
-            delta = try Self.stepClient(db, settings, clientId: c.clientId, on: date, payment: (pid, amount),
-                                        reason: "checkout \(id)").delta
-            try db.run("UPDATE checkouts SET status = 'paid', payment_id = ?, gateway_reference = coalesce(gateway_reference, ?), failure = ? WHERE id = ?",
-                       [pid, gatewayReference, failure, id])
-            return CheckoutConfirmation(checkout: try Self.checkout(db, id), payment: try Self.payment(db, pid),
-                                        delta: delta, isNew: true)
+            delta = try Self.stepClient(
+                db, settings, clientId: c.clientId, on: date, payment: (pid, amount),
+                reason: "checkout \(id)"
+            ).delta
+            try db.run(
+                "UPDATE checkouts SET status = 'paid', payment_id = ?, gateway_reference = coalesce(gateway_reference, ?), failure = ? WHERE id = ?",
+                [pid, gatewayReference, failure, id])
+            return CheckoutConfirmation(
+                checkout: try Self.checkout(db, id), payment: try Self.payment(db, pid),
+                delta: delta, isNew: true)
         }
     }
 
     /// Marks an open checkout declined or failed (nothing else changes).
     public func failCheckout(_ id: String, status: CheckoutRecord.Status, reason: String) throws -> CheckoutRecord {
         try write { db, _ in
-            try db.run("UPDATE checkouts SET status = ?, failure = ? WHERE id = ? AND status = 'open'",
-                       [status.rawValue, reason, id])
+            try db.run(
+                "UPDATE checkouts SET status = ?, failure = ? WHERE id = ? AND status = 'open'",
+                [status.rawValue, reason, id])
             return try Self.checkout(db, id)
         }
     }
 
     static func checkout(_ db: Database, _ id: String) throws -> CheckoutRecord {
-        guard let c = try db.queryOne("SELECT * FROM checkouts WHERE id = ?", [id], { row -> CheckoutRecord in
-            let months = Int(row.int("months"))
-            let purpose: Quote.Purpose =
-                switch row.string("purpose") {
-                case "reactivation": .reactivation(serviceId: row.int("service_id"), months: months)
-                case "prepayment": .prepayment(months: months)
-                default: .overdueOnly
-                }
-            return CheckoutRecord(
-                id: row.string("id"), clientId: row.int("client_id"), purpose: purpose, amount: row.money("amount"),
-                currency: row.string("currency"), description: row.string("description"), gateway: row.string("gateway"),
-                gatewayReference: row.optionalString("gateway_reference"),
-                status: CheckoutRecord.Status(rawValue: row.string("status")) ?? .open, failure: row.string("failure"),
-                createdOn: try row.date("created_on"), paymentId: row.optionalInt("payment_id"))
-        }) else { throw BillingError.notFound(kind: "checkout", id: id) }
+        guard
+            let c = try db.queryOne(
+                "SELECT * FROM checkouts WHERE id = ?", [id],
+                { row -> CheckoutRecord in
+                    let months = Int(row.int("months"))
+                    let purpose: Quote.Purpose =
+                        switch row.string("purpose") {
+                        case "reactivation": .reactivation(serviceId: row.int("service_id"), months: months)
+                        case "prepayment": .prepayment(months: months)
+                        default: .overdueOnly
+                        }
+                    return CheckoutRecord(
+                        id: row.string("id"), clientId: row.int("client_id"), purpose: purpose,
+                        amount: row.money("amount"),
+                        currency: row.string("currency"), description: row.string("description"),
+                        gateway: row.string("gateway"),
+                        gatewayReference: row.optionalString("gateway_reference"),
+                        status: CheckoutRecord.Status(rawValue: row.string("status")) ?? .open,
+                        failure: row.string("failure"),
+                        createdOn: try row.date("created_on"), paymentId: row.optionalInt("payment_id"))
+                })
+        else { throw BillingError.notFound(kind: "checkout", id: id) }
         return c
     }
 

@@ -2,10 +2,16 @@ import PorticoCore
 
 extension Store {
     /// Loads everything the billing core needs to know about one client.
-    static func loadState(_ db: Database, _ settings: Settings, clientId: Int64) throws -> (ClientState, [ServiceRecord]) {
-        guard let (useCredit, credit) = try db.queryOne("SELECT use_credit, credit FROM clients WHERE id = ?", [clientId], {
-            ($0.optionalBool(0), $0.money("credit"))
-        }) else { throw BillingError.notFound(kind: "client", id: String(clientId)) }
+    static func loadState(_ db: Database, _ settings: Settings, clientId: Int64) throws -> (
+        ClientState, [ServiceRecord]
+    ) {
+        guard
+            let (useCredit, credit) = try db.queryOne(
+                "SELECT use_credit, credit FROM clients WHERE id = ?", [clientId],
+                {
+                    ($0.optionalBool(0), $0.money("credit"))
+                })
+        else { throw BillingError.notFound(kind: "client", id: String(clientId)) }
         let records = try loadServices(db, clientId: clientId)
         var state = ClientState(
             clientId: clientId, useCredit: useCredit ?? settings.invoicing.useCreditAutomatically,
@@ -19,10 +25,11 @@ extension Store {
         ) { row in
             // Rows come per service in the index's (service_id, rowid) order, so each cycle's
             // lines arrive in issue order, which is what the engine replays; no sort needed.
-            state.issued.append(IssuedLine(
-                documentId: row.int(0), serviceId: row.int(1), termId: row.int(2), cycle: Int(row.int(3)),
-                cyclePrice: Money(row.int(4)), range: DayRange(try row.date("from_on"), try row.date("to_on")),
-                amount: Money(row.int(7))))
+            state.issued.append(
+                IssuedLine(
+                    documentId: row.int(0), serviceId: row.int(1), termId: row.int(2), cycle: Int(row.int(3)),
+                    cyclePrice: Money(row.int(4)), range: DayRange(try row.date("from_on"), try row.date("to_on")),
+                    amount: Money(row.int(7))))
         }
         state.open = try loadOpenInvoices(db, clientId: clientId)
         return (state, records)
@@ -35,8 +42,9 @@ extension Store {
             JOIN documents d ON d.id = s.document_id WHERE s.client_id = ? AND s.open = 1 ORDER BY d.due_on, d.id
             """, [clientId]
         ) { row in
-            OpenInvoice(id: row.int("id"), issuedOn: try row.date("issued_on"), dueOn: try row.date("due_on"),
-                        total: row.money("total"), paid: row.money("paid"), postponed: row.bool("postponed"))
+            OpenInvoice(
+                id: row.int("id"), issuedOn: try row.date("issued_on"), dueOn: try row.date("due_on"),
+                total: row.money("total"), paid: row.money("paid"), postponed: row.bool("postponed"))
         }
     }
 
@@ -45,9 +53,10 @@ extension Store {
             "SELECT u.* FROM suspensions u JOIN services s ON s.id = u.service_id WHERE s.client_id = ? ORDER BY u.id",
             [clientId]
         ) { row in
-            Suspension(id: row.int("id"), serviceId: row.int("service_id"), from: try row.date("from_on"),
-                       to: try row.optionalDate("to_on"),
-                       reason: SuspensionReason(rawValue: row.string("reason")) ?? .admin, note: row.string("note"))
+            Suspension(
+                id: row.int("id"), serviceId: row.int("service_id"), from: try row.date("from_on"),
+                to: try row.optionalDate("to_on"),
+                reason: SuspensionReason(rawValue: row.string("reason")) ?? .admin, note: row.string("note"))
         }
     }
 
@@ -61,13 +70,15 @@ extension Store {
     /// Writes one step's outcome inside the caller's transaction: documents with gap-free numbers,
     /// settlement, credit, suspensions, statuses with their audit entries, and the client's next
     /// event date.
-    static func apply(_ db: Database, _ outcome: StepOutcome, state: ClientState, records: [ServiceRecord],
-                      on date: LocalDate, paymentId: Int64? = nil, reason: String) throws -> Applied
-    {
+    static func apply(
+        _ db: Database, _ outcome: StepOutcome, state: ClientState, records: [ServiceRecord],
+        on date: LocalDate, paymentId: Int64? = nil, reason: String
+    ) throws -> Applied {
         var applied = Applied()
         for doc in outcome.documents {
-            let seq = try db.scalarInt("UPDATE document_sequences SET last = last + 1 WHERE kind = ? RETURNING last",
-                                       [doc.kind.rawValue])!
+            let seq = try db.scalarInt(
+                "UPDATE document_sequences SET last = last + 1 WHERE kind = ? RETURNING last",
+                [doc.kind.rawValue])!
             let number = (doc.kind == .invoice ? "INV-" : "CN-") + LocalDate.pad(Int(seq), 6)
             let corrects: Int64? = doc.corrects.map { ref in
                 switch ref {
@@ -86,12 +97,15 @@ extension Store {
                     INSERT INTO document_lines(document_id, service_id, term_id, cycle, cycle_start, cycle_end,
                         cycle_price, from_on, to_on, amount, description) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                    [id, l.serviceId, l.termId, l.cycle, l.cycleRange.start, l.cycleRange.end, l.cyclePrice,
-                     l.range.start, l.range.end, l.amount, l.description])
+                    [
+                        id, l.serviceId, l.termId, l.cycle, l.cycleRange.start, l.cycleRange.end, l.cyclePrice,
+                        l.range.start, l.range.end, l.amount, l.description,
+                    ])
             }
             if doc.kind == .invoice {
-                try db.run("INSERT INTO invoice_state(document_id, client_id, open) VALUES (?, ?, ?)",
-                           [id, state.clientId, doc.total > .zero])
+                try db.run(
+                    "INSERT INTO invoice_state(document_id, client_id, open) VALUES (?, ?, ?)",
+                    [id, state.clientId, doc.total > .zero])
             }
         }
         for a in outcome.allocations {
@@ -103,8 +117,9 @@ extension Store {
             case .creditNote(let ref): creditNote = resolve(ref, applied.documentIds)
             case .credit: break
             }
-            try db.run("INSERT INTO allocations(invoice_id, amount, payment_id, credit_note_id, applied_on) VALUES (?, ?, ?, ?, ?)",
-                       [invoiceId, a.amount, payment, creditNote, date])
+            try db.run(
+                "INSERT INTO allocations(invoice_id, amount, payment_id, credit_note_id, applied_on) VALUES (?, ?, ?, ?, ?)",
+                [invoiceId, a.amount, payment, creditNote, date])
             try db.run(
                 """
                 UPDATE invoice_state SET paid = paid + ?,
@@ -112,14 +127,16 @@ extension Store {
                 """, [a.amount, a.amount, invoiceId, invoiceId])
         }
         for s in outcome.suspensionsOpened {
-            try db.run("INSERT INTO suspensions(service_id, from_on, reason, note) VALUES (?, ?, ?, ?)",
-                       [s.serviceId, s.from, s.reason.rawValue, s.note])
+            try db.run(
+                "INSERT INTO suspensions(service_id, from_on, reason, note) VALUES (?, ?, ?, ?)",
+                [s.serviceId, s.from, s.reason.rawValue, s.note])
         }
         for id in outcome.suspensionsClosed {
             try db.run("UPDATE suspensions SET to_on = ? WHERE id = ?", [date, id])
         }
-        try db.run("UPDATE clients SET credit = ?, next_event_on = ?, dirty = 0 WHERE id = ?",
-                   [outcome.creditAfter, outcome.nextEventOn, state.clientId])
+        try db.run(
+            "UPDATE clients SET credit = ?, next_event_on = ?, dirty = 0 WHERE id = ?",
+            [outcome.creditAfter, outcome.nextEventOn, state.clientId])
 
         var before: [(service: Service, status: ServiceStatus)] = []
         var after: [(service: Service, status: ServiceStatus)] = []
@@ -131,15 +148,18 @@ extension Store {
             guard new != old else { continue }
             applied.statusChanges.append((r.service.id, old, new))
             try db.run("UPDATE services SET status = ? WHERE id = ?", [new.rawValue, r.service.id])
-            try audit(db, on: date, clientId: state.clientId, serviceId: r.service.id, event: "status",
-                      from: old, to: new, reason: statusReason(old, new, outcome: outcome, fallback: reason))
+            try audit(
+                db, on: date, clientId: state.clientId, serviceId: r.service.id, event: "status",
+                from: old, to: new, reason: statusReason(old, new, outcome: outcome, fallback: reason))
         }
         let stoppedBefore = StatusRules.stoppedAddresses(before)
         let stoppedAfter = StatusRules.stoppedAddresses(after)
-        applied.delta = WalledGardenDelta(suspend: stoppedAfter.subtracting(stoppedBefore),
-                                          release: stoppedBefore.subtracting(stoppedAfter))
-        try queueMessages(db, applied, outcome: outcome, records: records, clientId: state.clientId, on: date,
-                          reason: reason)
+        applied.delta = WalledGardenDelta(
+            suspend: stoppedAfter.subtracting(stoppedBefore),
+            release: stoppedBefore.subtracting(stoppedAfter))
+        try queueMessages(
+            db, applied, outcome: outcome, records: records, clientId: state.clientId, on: date,
+            reason: reason)
         return applied
     }
 
@@ -150,7 +170,9 @@ extension Store {
         }
     }
 
-    static func statusReason(_ from: ServiceStatus, _ to: ServiceStatus, outcome: StepOutcome, fallback: String) -> String {
+    static func statusReason(_ from: ServiceStatus, _ to: ServiceStatus, outcome: StepOutcome, fallback: String)
+        -> String
+    {
         switch (from, to) {
         case (_, .suspended) where !outcome.suspensionsOpened.isEmpty: "unpaid overdue invoices"
         case (.suspended, _) where !outcome.suspensionsClosed.isEmpty: "overdue invoices settled"

@@ -9,8 +9,9 @@ extension Store {
             throw BillingError.invalidField("email", "'\(client.email)' is not an email address")
         }
         return try write { db, _ in
-            try db.run("INSERT INTO clients(name, email, use_credit) VALUES (?, ?, ?)",
-                       [client.name, client.email, client.useCreditAutomatically])
+            try db.run(
+                "INSERT INTO clients(name, email, use_credit) VALUES (?, ?, ?)",
+                [client.name, client.email, client.useCreditAutomatically])
             return try Self.client(db, db.lastInsertRowID)
         }
     }
@@ -26,13 +27,19 @@ extension Store {
     }
 
     static func client(_ db: Database, _ id: Int64) throws -> ClientRecord {
-        guard var c = try db.queryOne("SELECT * FROM clients WHERE id = ?", [id], { row in
-            ClientRecord(id: row.int("id"), name: row.string("name"), email: row.string("email"),
-                         useCreditAutomatically: row.optionalBool("use_credit"), credit: row.money("credit"))
-        }) else { throw BillingError.notFound(kind: "client", id: String(id)) }
-        c.balanceDue = Money(try db.scalarInt(
-            "SELECT coalesce(sum(d.total - s.paid), 0) FROM invoice_state s JOIN documents d ON d.id = s.document_id WHERE s.client_id = ? AND s.open = 1",
-            [id]) ?? 0)
+        guard
+            var c = try db.queryOne(
+                "SELECT * FROM clients WHERE id = ?", [id],
+                { row in
+                    ClientRecord(
+                        id: row.int("id"), name: row.string("name"), email: row.string("email"),
+                        useCreditAutomatically: row.optionalBool("use_credit"), credit: row.money("credit"))
+                })
+        else { throw BillingError.notFound(kind: "client", id: String(id)) }
+        c.balanceDue = Money(
+            try db.scalarInt(
+                "SELECT coalesce(sum(d.total - s.paid), 0) FROM invoice_state s JOIN documents d ON d.id = s.document_id WHERE s.client_id = ? AND s.open = 1",
+                [id]) ?? 0)
         return c
     }
 

@@ -18,7 +18,8 @@ extension Store {
         }
     }
 
-    static func documents(_ db: Database, where clause: String, _ params: [any SQLBindable]) throws -> [DocumentRecord] {
+    static func documents(_ db: Database, where clause: String, _ params: [any SQLBindable]) throws -> [DocumentRecord]
+    {
         var docs = try db.queryAll(
             """
             SELECT d.*, s.paid AS paid,
@@ -57,10 +58,11 @@ extension Store {
         ) { row in
             guard let i = index[row.int(0)] else { return }
             let amount = Money(row.int(5))
-            docs[i].lines.append(DocumentRecord.Line(
-                serviceId: row.int(1), description: row.string(2),
-                range: DayRange(try row.date("from_on"), try row.date("to_on")),
-                amount: amount < .zero ? -amount : amount))
+            docs[i].lines.append(
+                DocumentRecord.Line(
+                    serviceId: row.int(1), description: row.string(2),
+                    range: DayRange(try row.date("from_on"), try row.date("to_on")),
+                    amount: amount < .zero ? -amount : amount))
         }
         return docs
     }

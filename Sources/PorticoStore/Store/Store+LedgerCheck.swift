@@ -15,23 +15,37 @@ extension Store {
     public func ledgerCheck() throws -> [LedgerProblem] {
         try read { db, _ in
             var problems: [LedgerProblem] = []
-            let clients = try db.queryAll("SELECT id, credit FROM clients ORDER BY id") { ($0.int(0), Money($0.int(1))) }
+            let clients = try db.queryAll("SELECT id, credit FROM clients ORDER BY id") {
+                ($0.int(0), Money($0.int(1)))
+            }
             for (id, credit) in clients {
                 func sum(_ sql: String) throws -> Money { Money(try db.scalarInt(sql, [id]) ?? 0) }
-                let invoices = try sum("SELECT coalesce(sum(total), 0) FROM documents WHERE client_id = ? AND kind = 'invoice'")
-                let credits = try sum("SELECT coalesce(sum(total), 0) FROM documents WHERE client_id = ? AND kind = 'creditNote'")
+                let invoices = try sum(
+                    "SELECT coalesce(sum(total), 0) FROM documents WHERE client_id = ? AND kind = 'invoice'")
+                let credits = try sum(
+                    "SELECT coalesce(sum(total), 0) FROM documents WHERE client_id = ? AND kind = 'creditNote'")
                 let payments = try sum("SELECT coalesce(sum(amount), 0) FROM payments WHERE client_id = ?")
                 let allocated = try sum(
-                    "SELECT coalesce(sum(a.amount), 0) FROM allocations a JOIN documents d ON d.id = a.invoice_id WHERE d.client_id = ?")
+                    "SELECT coalesce(sum(a.amount), 0) FROM allocations a JOIN documents d ON d.id = a.invoice_id WHERE d.client_id = ?"
+                )
                 let balanceDue = try sum(
-                    "SELECT coalesce(sum(d.total - s.paid), 0) FROM invoice_state s JOIN documents d ON d.id = s.document_id WHERE s.client_id = ?")
+                    "SELECT coalesce(sum(d.total - s.paid), 0) FROM invoice_state s JOIN documents d ON d.id = s.document_id WHERE s.client_id = ?"
+                )
                 if invoices - credits - payments != balanceDue - credit {
-                    problems.append(LedgerProblem(clientId: id, message:
-                        "invoices \(invoices) − credit notes \(credits) − payments \(payments) ≠ balance due \(balanceDue) − credit \(credit)"))
+                    problems.append(
+                        LedgerProblem(
+                            clientId: id,
+                            message:
+                                "invoices \(invoices) − credit notes \(credits) − payments \(payments) ≠ balance due \(balanceDue) − credit \(credit)"
+                        ))
                 }
                 if credit != payments + credits - allocated {
-                    problems.append(LedgerProblem(clientId: id, message:
-                        "credit \(credit) ≠ payments \(payments) + credit notes \(credits) − allocated \(allocated)"))
+                    problems.append(
+                        LedgerProblem(
+                            clientId: id,
+                            message:
+                                "credit \(credit) ≠ payments \(payments) + credit notes \(credits) − allocated \(allocated)"
+                        ))
                 }
                 try db.query(
                     """
@@ -41,8 +55,12 @@ extension Store {
                 ) { row in
                     let (total, paid, allocatedHere) = (row.int(1), row.int(2), row.int(4))
                     if paid != allocatedHere || paid > total || row.bool(3) != (paid < total) {
-                        problems.append(LedgerProblem(clientId: id, message:
-                            "invoice \(row.string(0)): total \(total), paid \(paid), allocated \(allocatedHere), open \(row.bool(3))"))
+                        problems.append(
+                            LedgerProblem(
+                                clientId: id,
+                                message:
+                                    "invoice \(row.string(0)): total \(total), paid \(paid), allocated \(allocatedHere), open \(row.bool(3))"
+                            ))
                     }
                 }
             }
@@ -54,7 +72,9 @@ extension Store {
     /// For every (service, term, cycle): the net amount equals roundHalfUp(price × days / cycleDays).
     static func checkCycles(_ db: Database, _ problems: inout [LedgerProblem]) throws {
         struct Key: Hashable { var service: Int64, term: Int64, cycle: Int64 }
-        struct Acc { var client: Int64; var price: Money; var cycle: DayRange; var days = DaySet(); var amount = Money.zero }
+        struct Acc {
+            var client: Int64; var price: Money; var cycle: DayRange; var days = DaySet(); var amount = Money.zero
+        }
         var cycles: [Key: Acc] = [:]
         try db.query(
             """
@@ -74,8 +94,12 @@ extension Store {
         for (key, acc) in cycles {
             let due = acc.price.prorated(acc.days.count, over: acc.cycle.count)
             if due != acc.amount {
-                problems.append(LedgerProblem(clientId: acc.client, message:
-                    "service \(key.service) cycle \(acc.cycle): billed \(acc.amount) for \(acc.days.count) days, prorated figure is \(due)"))
+                problems.append(
+                    LedgerProblem(
+                        clientId: acc.client,
+                        message:
+                            "service \(key.service) cycle \(acc.cycle): billed \(acc.amount) for \(acc.days.count) days, prorated figure is \(due)"
+                    ))
             }
         }
     }

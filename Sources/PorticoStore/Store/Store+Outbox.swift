@@ -72,10 +72,13 @@ extension Store {
     /// Queues the messages one `apply` calls for: one per issued document, and one per kind of
     /// status change (suspension, release, reactivation) listing the services. Clients without
     /// an email address get none.
-    static func queueMessages(_ db: Database, _ applied: Applied, outcome: StepOutcome, records: [ServiceRecord],
-                              clientId: Int64, on date: LocalDate, reason: String) throws
-    {
-        guard let context = outboxContext, !applied.documentIds.isEmpty || !applied.statusChanges.isEmpty else { return }
+    static func queueMessages(
+        _ db: Database, _ applied: Applied, outcome: StepOutcome, records: [ServiceRecord],
+        clientId: Int64, on date: LocalDate, reason: String
+    ) throws {
+        guard let context = outboxContext, !applied.documentIds.isEmpty || !applied.statusChanges.isEmpty else {
+            return
+        }
         let client = try client(db, clientId)
         guard !client.email.isEmpty else { return }
         var events: [(kind: String, event: OutboxEvent.Kind)] = []

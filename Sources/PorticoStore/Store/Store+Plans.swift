@@ -10,8 +10,10 @@ extension Store {
             }
             try db.run(
                 "INSERT INTO plans(name, monthly_price, billing_periods, period_prices, override_role) VALUES (?, ?, ?, ?, ?)",
-                [plan.name, plan.monthlyPrice, Codec.periods(plan.billingPeriods), Codec.prices(plan.periodPrices),
-                 plan.overrideRole.rawValue])
+                [
+                    plan.name, plan.monthlyPrice, Codec.periods(plan.billingPeriods), Codec.prices(plan.periodPrices),
+                    plan.overrideRole.rawValue,
+                ])
             var out = plan
             out.id = db.lastInsertRowID
             return out
@@ -34,9 +36,10 @@ extension Store {
     }
 
     static func plan(_ row: Row) throws -> Plan {
-        Plan(id: row.int("id"), name: row.string("name"), monthlyPrice: row.money("monthly_price"),
-             billingPeriods: Codec.periods(row.string("billing_periods")),
-             periodPrices: Codec.prices(row.string("period_prices")),
-             overrideRole: OverrideRole(rawValue: row.string("override_role")) ?? .secondary)
+        Plan(
+            id: row.int("id"), name: row.string("name"), monthlyPrice: row.money("monthly_price"),
+            billingPeriods: Codec.periods(row.string("billing_periods")),
+            periodPrices: Codec.prices(row.string("period_prices")),
+            overrideRole: OverrideRole(rawValue: row.string("override_role")) ?? .secondary)
     }
 }

@@ -23,15 +23,20 @@ extension Store {
                 [new.clientId, new.planId, new.price, period, new.invoicingType?.rawValue, role.rawValue])
             let id = db.lastInsertRowID
             try Self.insertAddresses(db, id, addresses)
-            try db.run("INSERT INTO terms(service_id, start_on, end_on, anchor_on, period_months) VALUES (?, ?, ?, ?, ?)",
-                       [id, new.activeFrom, new.activeTo?.adding(days: 1), new.activeFrom, period])
-            try Self.audit(db, on: date, clientId: new.clientId, serviceId: id, event: "service created",
-                           reason: "plan \(plan.name)")
+            try db.run(
+                "INSERT INTO terms(service_id, start_on, end_on, anchor_on, period_months) VALUES (?, ?, ?, ?, ?)",
+                [id, new.activeFrom, new.activeTo?.adding(days: 1), new.activeFrom, period])
+            try Self.audit(
+                db, on: date, clientId: new.clientId, serviceId: id, event: "service created",
+                reason: "plan \(plan.name)")
             // Nothing can happen for a new service before its first day (less the days invoices
             // are created in advance), so its client is due then rather than in the next run.
-            try db.run("UPDATE clients SET next_event_on = min(coalesce(next_event_on, ?), ?) WHERE id = ?",
-                       [new.activeFrom.adding(days: -settings.invoicing.createDaysInAdvance),
-                        new.activeFrom.adding(days: -settings.invoicing.createDaysInAdvance), new.clientId])
+            try db.run(
+                "UPDATE clients SET next_event_on = min(coalesce(next_event_on, ?), ?) WHERE id = ?",
+                [
+                    new.activeFrom.adding(days: -settings.invoicing.createDaysInAdvance),
+                    new.activeFrom.adding(days: -settings.invoicing.createDaysInAdvance), new.clientId,
+                ])
             return try Self.serviceRecord(db, id, on: date)
         }
     }
@@ -53,8 +58,9 @@ extension Store {
             }
             if let list = patch.addresses {
                 let addresses = try Self.parseAddresses(list)
-                try Self.checkAddresses(db, addresses, clientId: clientId,
-                                        role: patch.overrideRole ?? current.service.overrideRole, excluding: id)
+                try Self.checkAddresses(
+                    db, addresses, clientId: clientId,
+                    role: patch.overrideRole ?? current.service.overrideRole, excluding: id)
                 try db.run("DELETE FROM service_addresses WHERE service_id = ?", [id])
                 try Self.insertAddresses(db, id, addresses)
             }
@@ -63,7 +69,8 @@ extension Store {
                     throw BillingError.notAllowed("service \(id) has no term")
                 }
                 if let to = activeTo, to < last.start {
-                    throw BillingError.invalidField("activeTo", "\(to) is before the start of the last term (\(last.start))")
+                    throw BillingError.invalidField(
+                        "activeTo", "\(to) is before the start of the last term (\(last.start))")
                 }
                 try db.run("UPDATE terms SET end_on = ? WHERE id = ?", [activeTo?.adding(days: 1), last.id])
             }
@@ -79,7 +86,8 @@ extension Store {
 
     public func services(clientId: Int64? = nil, on date: LocalDate) throws -> [ServiceRecord] {
         try read { db, _ in
-            let ids = try clientId.map { try Self.loadServices(db, clientId: $0).map(\.service.id) }
+            let ids =
+                try clientId.map { try Self.loadServices(db, clientId: $0).map(\.service.id) }
                 ?? db.queryAll("SELECT id FROM services ORDER BY id") { $0.int(0) }
             return try ids.map { try Self.serviceRecord(db, $0, on: date) }
         }
@@ -92,8 +100,9 @@ extension Store {
         let all = try loadServices(db, clientId: clientId)
         let suspensions = try loadSuspensions(db, clientId: clientId)
         var record = all.first { $0.service.id == id }!
-        record.status = StatusRules.status(of: record.service, among: all.map(\.service), suspensions: suspensions,
-                                           on: date)
+        record.status = StatusRules.status(
+            of: record.service, among: all.map(\.service), suspensions: suspensions,
+            on: date)
         return record
     }
 
@@ -125,7 +134,9 @@ extension Store {
             "SELECT a.service_id, a.address FROM service_addresses a JOIN services s ON s.id = a.service_id WHERE s.client_id = ?",
             [clientId]
         ) { row in
-            if let i = index[row.int(0)], let p = try? IPPrefix(row.string(1)) { records[i].service.addresses.append(p) }
+            if let i = index[row.int(0)], let p = try? IPPrefix(row.string(1)) {
+                records[i].service.addresses.append(p)
+            }
         }
         try db.query(
             "SELECT t.* FROM terms t JOIN services s ON s.id = t.service_id WHERE s.client_id = ?",
@@ -133,9 +144,10 @@ extension Store {
         ) { row in
             if let i = index[row.int("service_id")] {
                 records[i].service.terms.append(
-                    Term(id: row.int("id"), start: try row.date("start_on"), end: try row.optionalDate("end_on"),
-                         anchor: try row.date("anchor_on"), periodMonths: Int(row.int("period_months")),
-                         prepaid: row.bool("prepaid")))
+                    Term(
+                        id: row.int("id"), start: try row.date("start_on"), end: try row.optionalDate("end_on"),
+                        anchor: try row.date("anchor_on"), periodMonths: Int(row.int("period_months")),
+                        prepaid: row.bool("prepaid")))
             }
         }
         for i in records.indices where records[i].service.terms.count > 1 {
@@ -148,9 +160,10 @@ extension Store {
         try db.run("UPDATE clients SET dirty = 1 WHERE id = ?", [clientId])
     }
 
-    static func audit(_ db: Database, on date: LocalDate, clientId: Int64?, serviceId: Int64?, event: String,
-                      from: ServiceStatus? = nil, to: ServiceStatus? = nil, reason: String) throws
-    {
+    static func audit(
+        _ db: Database, on date: LocalDate, clientId: Int64?, serviceId: Int64?, event: String,
+        from: ServiceStatus? = nil, to: ServiceStatus? = nil, reason: String
+    ) throws {
         try db.run(
             "INSERT INTO audit_log(on_date, client_id, service_id, event, from_status, to_status, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [date, clientId, serviceId, event, from?.rawValue, to?.rawValue, reason])

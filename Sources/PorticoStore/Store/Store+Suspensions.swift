@@ -9,14 +9,18 @@ extension Store {
             guard record.service.term(covering: date) != nil else {
                 throw BillingError.notAllowed("service \(serviceId) is \(record.status.rawValue) on \(date)")
             }
-            if try db.scalarInt("SELECT count(*) FROM suspensions WHERE service_id = ? AND reason = 'admin' AND to_on IS NULL",
-                                [serviceId])! > 0 {
+            if try db.scalarInt(
+                "SELECT count(*) FROM suspensions WHERE service_id = ? AND reason = 'admin' AND to_on IS NULL",
+                [serviceId])! > 0
+            {
                 throw BillingError.notAllowed("service \(serviceId) is already suspended by an admin")
             }
-            try db.run("INSERT INTO suspensions(service_id, from_on, reason, note) VALUES (?, ?, 'admin', ?)",
-                       [serviceId, date, reason])
-            try Self.audit(db, on: date, clientId: record.service.clientId, serviceId: serviceId,
-                           event: "suspended by admin", reason: reason)
+            try db.run(
+                "INSERT INTO suspensions(service_id, from_on, reason, note) VALUES (?, ?, 'admin', ?)",
+                [serviceId, date, reason])
+            try Self.audit(
+                db, on: date, clientId: record.service.clientId, serviceId: serviceId,
+                event: "suspended by admin", reason: reason)
             return try Self.stepClient(db, settings, clientId: record.service.clientId, on: date, reason: reason).delta
         }
     }
@@ -27,11 +31,13 @@ extension Store {
         if reason.trimmingCharacters(in: " ").isEmpty { throw BillingError.invalidField("reason", "must not be empty") }
         return try write { db, settings in
             let record = try Self.serviceRecord(db, serviceId, on: date)
-            try db.run("UPDATE suspensions SET to_on = max(from_on, ?) WHERE service_id = ? AND to_on IS NULL",
-                       [date, serviceId])
+            try db.run(
+                "UPDATE suspensions SET to_on = max(from_on, ?) WHERE service_id = ? AND to_on IS NULL",
+                [date, serviceId])
             guard db.changes > 0 else { throw BillingError.notAllowed("service \(serviceId) is not suspended") }
-            try Self.audit(db, on: date, clientId: record.service.clientId, serviceId: serviceId,
-                           event: "released by admin", reason: reason)
+            try Self.audit(
+                db, on: date, clientId: record.service.clientId, serviceId: serviceId,
+                event: "released by admin", reason: reason)
             return try Self.stepClient(db, settings, clientId: record.service.clientId, on: date, reason: reason).delta
         }
     }
@@ -46,10 +52,13 @@ extension Store {
             guard !candidates.isEmpty else {
                 throw BillingError.notAllowed("every overdue invoice has been postponed once already")
             }
-            for inv in candidates { try db.run("UPDATE invoice_state SET postponed = 1 WHERE document_id = ?", [inv.id]) }
+            for inv in candidates {
+                try db.run("UPDATE invoice_state SET postponed = 1 WHERE document_id = ?", [inv.id])
+            }
             // The step releases the client if the postponed invoices no longer meet the rule.
-            try Self.audit(db, on: date, clientId: clientId, serviceId: nil, event: "postponed",
-                           reason: "\(candidates.count) invoice(s) by \(settings.suspension.postponeDays) days")
+            try Self.audit(
+                db, on: date, clientId: clientId, serviceId: nil, event: "postponed",
+                reason: "\(candidates.count) invoice(s) by \(settings.suspension.postponeDays) days")
             return try Self.stepClient(db, settings, clientId: clientId, on: date, reason: "postponed").delta
         }
     }
@@ -62,8 +71,9 @@ extension Store {
                 "SELECT s.id, s.client_id, s.status, s.override_role, a.address FROM services s JOIN service_addresses a ON a.service_id = s.id"
             ) { row in
                 guard let p = try? IPPrefix(row.string(4)) else { return }
-                let service = Service(id: row.int(0), clientId: row.int(1), monthlyPrice: .zero,
-                                      overrideRole: OverrideRole(rawValue: row.string(3)) ?? .none, addresses: [p])
+                let service = Service(
+                    id: row.int(0), clientId: row.int(1), monthlyPrice: .zero,
+                    overrideRole: OverrideRole(rawValue: row.string(3)) ?? .none, addresses: [p])
                 byClient[row.int(1), default: []].append((service, ServiceStatus(rawValue: row.string(2)) ?? .pending))
             }
             return byClient.values.reduce(into: Set<IPPrefix>()) { $0.formUnion(StatusRules.stoppedAddresses($1)) }

@@ -1,5 +1,5 @@
-import PorticoCore
 import Foundation
+import PorticoCore
 import Synchronization
 
 /// Portico's data: one SQLite database (WAL) behind one lock. Every state change is one
@@ -51,7 +51,9 @@ public final class Store: @unchecked Sendable {
             let settings = inner.settings
             defer { writes.add(1, ordering: .releasing) }
             let outbox = inner.composer.map { OutboxContext(composer: $0, settings: settings) }
-            return try Self.$outboxContext.withValue(outbox) { try inner.db.transaction { try body(inner.db, settings) } }
+            return try Self.$outboxContext.withValue(outbox) {
+                try inner.db.transaction { try body(inner.db, settings) }
+            }
         }
     }
 
@@ -78,8 +80,9 @@ public final class Store: @unchecked Sendable {
             let db = inner.db
             try db.transaction {
                 for (k, _) in changes {
-                    try db.run("INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                               [k, next.text(forKey: k)!])
+                    try db.run(
+                        "INSERT INTO settings(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                        [k, next.text(forKey: k)!])
                 }
                 // Settings that change what is billable make every client worth a fresh look.
                 try db.run("UPDATE clients SET dirty = 1")

@@ -115,7 +115,8 @@ extension OpenAPIDocument {
                     "id": readOnly(id),
                     "clientId": id,
                     "amount": described(money, "Greater than zero."),
-                    "receivedOn": described(date, "Default today, \(aheadLimit); the documents it settles are dated on it."),
+                    "receivedOn": described(
+                        date, "Default today, \(aheadLimit); the documents it settles are dated on it."),
                     "method": described(nonBlank, "How it was paid (cash, transfer, …); not empty."),
                     "reference": string(),
                     "applied": readOnly(

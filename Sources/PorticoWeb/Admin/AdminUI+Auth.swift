@@ -45,8 +45,10 @@ extension AdminUI {
         var response = HTTPResponse.html(
             context.templates.render(
                 "admin/sign-in",
-                ["ispName": context.branding.ispName, "error": error ?? "",
-                 "csrf": CSRF(key: context.csrfKey).token(for: "signin|" + nonce, on: context.clock.today())]),
+                [
+                    "ispName": context.branding.ispName, "error": error ?? "",
+                    "csrf": CSRF(key: context.csrfKey).token(for: "signin|" + nonce, on: context.clock.today()),
+                ]),
             status: status)
         if existing == nil { response.setCookie(cookie(Self.signInCookie, nonce, request)) }
         return response
@@ -57,38 +59,46 @@ extension AdminUI {
         guard sameOrigin(request), let nonce = request.cookies[Self.signInCookie],
             CSRF(key: context.csrfKey).isValid(fields["csrf"], for: "signin|" + nonce, on: context.clock.today())
         else {
-            return signInPage(request, error: "The sign-in form expired (cookies must be on). Please try again.",
-                              status: 403)
+            return signInPage(
+                request, error: "The sign-in form expired (cookies must be on). Please try again.",
+                status: 403)
         }
         let username = (fields["username"] ?? "").trimmingCharacters(in: .whitespaces)
         let password = fields["password"] ?? ""
         let address = request.remoteAddress
         let now = self.now
         do {
-            let failures = try store.signInFailures(username: username, address: address,
-                                                    since: now - options.throttle.windowSeconds)
+            let failures = try store.signInFailures(
+                username: username, address: address,
+                since: now - options.throttle.windowSeconds)
             if let wait = options.throttle.retryAfter(failures: failures, now: now) {
-                context.logger.warning("admin sign-in throttled",
-                                       metadata: ["username": "\(username)", "address": "\(address)"])
-                var r = signInPage(request, error: "Too many failed sign-ins. Try again in \(wait) seconds.",
-                                   status: 429)
+                context.logger.warning(
+                    "admin sign-in throttled",
+                    metadata: ["username": "\(username)", "address": "\(address)"])
+                var r = signInPage(
+                    request, error: "Too many failed sign-ins. Try again in \(wait) seconds.",
+                    status: 429)
                 r.addHeader("Retry-After", String(wait))
                 return r
             }
             let user = username.isEmpty ? nil : try store.adminUser(named: username)
             // Unknown users are checked against a decoy hash, so they take as long as known ones.
             let matches = PasswordHasher.verify(password, against: user?.passwordHash ?? PasswordHasher.decoy)
-            try store.recordSignInAttempt(username: username, address: address, at: now,
-                                          succeeded: matches && user != nil)
+            try store.recordSignInAttempt(
+                username: username, address: address, at: now,
+                succeeded: matches && user != nil)
             guard matches, let user else {
-                context.logger.warning("admin sign-in failed", metadata: ["username": "\(username)", "address": "\(address)"])
+                context.logger.warning(
+                    "admin sign-in failed", metadata: ["username": "\(username)", "address": "\(address)"])
                 return signInPage(request, error: "Wrong username or password.", status: 401)
             }
             let token = hexString(randomBytes(32))
-            try store.createAdminSession(tokenHash: AdminAPI.tokenHash(token), userId: user.id, now: now,
-                                         lifetime: options.sessionLifetimeSeconds, address: address)
-            try store.auditAdminAction(on: context.clock.today(), event: "admin signed in",
-                                       reason: "\(user.username) from \(address)")
+            try store.createAdminSession(
+                tokenHash: AdminAPI.tokenHash(token), userId: user.id, now: now,
+                lifetime: options.sessionLifetimeSeconds, address: address)
+            try store.auditAdminAction(
+                on: context.clock.today(), event: "admin signed in",
+                reason: "\(user.username) from \(address)")
             var r = HTTPResponse.redirect(to: "/", status: 303)
             r.setCookie(cookie(Self.sessionCookie, token, request))
             r.setCookie(expired(Self.signInCookie, request))
@@ -128,8 +138,9 @@ struct Flash: Equatable {
 
     var cookie: SetCookie {
         let value = kind.rawValue + "-" + hexString(Array(text.prefix(1500).utf8))
-        return SetCookie(name: AdminUI.flashCookie, value: value, path: "/", maxAge: 60, httpOnly: true,
-                         sameSite: .strict)
+        return SetCookie(
+            name: AdminUI.flashCookie, value: value, path: "/", maxAge: 60, httpOnly: true,
+            sameSite: .strict)
     }
 
     static var clear: SetCookie {

@@ -8,18 +8,21 @@ extension AdminUI {
         let size = 50
         let search = (r.http.query["q"] ?? "").trimmingCharacters(in: .whitespaces)
         let list = try store.clientSummaries(search: search, limit: size, offset: (r.pageNumber - 1) * size)
-        return page("clients", title: "Clients", section: "clients", r, [
-            "search": search,
-            "clients": list.map { c -> [String: Any] in
-                [
-                    "id": c.client.id, "name": c.client.name, "email": c.client.email,
-                    "balance": money(c.client.balanceDue), "credit": money(c.client.credit),
-                    "statuses": c.statuses.map { ["status": Self.statusLabel($0), "statusClass": $0.rawValue] },
-                ]
-            },
-            "pager": pager(r, count: list.count, size: size,
-                           base: search.isEmpty ? "/clients" : "/clients?q=\(URLText.encode(search))"),
-        ])
+        return page(
+            "clients", title: "Clients", section: "clients", r,
+            [
+                "search": search,
+                "clients": list.map { c -> [String: Any] in
+                    [
+                        "id": c.client.id, "name": c.client.name, "email": c.client.email,
+                        "balance": money(c.client.balanceDue), "credit": money(c.client.credit),
+                        "statuses": c.statuses.map { ["status": Self.statusLabel($0), "statusClass": $0.rawValue] },
+                    ]
+                },
+                "pager": pager(
+                    r, count: list.count, size: size,
+                    base: search.isEmpty ? "/clients" : "/clients?q=\(URLText.encode(search))"),
+            ])
     }
 
     func createClient(_ r: AdminRequest) throws -> HTTPResponse {
@@ -29,8 +32,10 @@ extension AdminUI {
             case "no": false
             default: nil
             }
-        let saved = try store.createClient(ClientRecord(name: r.field("name"), email: r.field("email"),
-                                                        useCreditAutomatically: useCredit))
+        let saved = try store.createClient(
+            ClientRecord(
+                name: r.field("name"), email: r.field("email"),
+                useCreditAutomatically: useCredit))
         return HTTPResponse.redirect(to: "/clients/\(saved.id)", status: 303)
             .settingCookie(Flash(kind: .ok, text: "Client \(saved.name) created.").cookie)
     }
@@ -61,25 +66,29 @@ extension AdminUI {
             }
             return v
         }
-        return page("client", title: client.name, section: "clients", r, [
-            "client": [
-                "id": client.id, "name": client.name, "email": client.email, "balance": money(client.balanceDue),
-                "credit": money(client.credit),
-                "useCredit": client.useCreditAutomatically.map { $0 ? "yes" : "no" }
-                    ?? "installation default (\(settings.invoicing.useCreditAutomatically ? "yes" : "no"))",
-            ],
-            "services": serviceRows,
-            "plans": plans.map { p -> [String: Any] in
-                ["id": p.id, "name": p.name, "role": p.overrideRole.rawValue,
-                 "periods": p.billingPeriods.map(String.init).joined(separator: ", ")]
-            },
-            "hasPlans": !plans.isEmpty,
-            "holdMonths": settings.vacationHold.defaultMonths,
-            "documents": try store.documents(clientId: id).reversed().map { documentValues($0) },
-            "payments": try store.payments(clientId: id).reversed().map { paymentValues($0) },
-            "messages": try store.outboxMessages(clientId: id, limit: 20).map(outboxValues),
-            "audit": try store.auditLog(clientId: id, limit: 20).map(auditValues),
-        ])
+        return page(
+            "client", title: client.name, section: "clients", r,
+            [
+                "client": [
+                    "id": client.id, "name": client.name, "email": client.email, "balance": money(client.balanceDue),
+                    "credit": money(client.credit),
+                    "useCredit": client.useCreditAutomatically.map { $0 ? "yes" : "no" }
+                        ?? "installation default (\(settings.invoicing.useCreditAutomatically ? "yes" : "no"))",
+                ],
+                "services": serviceRows,
+                "plans": plans.map { p -> [String: Any] in
+                    [
+                        "id": p.id, "name": p.name, "role": p.overrideRole.rawValue,
+                        "periods": p.billingPeriods.map(String.init).joined(separator: ", "),
+                    ]
+                },
+                "hasPlans": !plans.isEmpty,
+                "holdMonths": settings.vacationHold.defaultMonths,
+                "documents": try store.documents(clientId: id).reversed().map { documentValues($0) },
+                "payments": try store.payments(clientId: id).reversed().map { paymentValues($0) },
+                "messages": try store.outboxMessages(clientId: id, limit: 20).map(outboxValues),
+                "audit": try store.auditLog(clientId: id, limit: 20).map(auditValues),
+            ])
     }
 
     func createService(_ r: AdminRequest) throws -> HTTPResponse {
@@ -98,20 +107,23 @@ extension AdminUI {
             addresses: addressList(r.field("addresses")))
         let saved = try store.createService(new, on: context.clock.today())
         try context.refreshClient(clientId)
-        return r.back(default: "/clients/\(clientId)",
-                      flash: Flash(kind: .ok, text: "Service \(saved.id) (\(saved.service.planName)) created."))
+        return r.back(
+            default: "/clients/\(clientId)",
+            flash: Flash(kind: .ok, text: "Service \(saved.id) (\(saved.service.planName)) created."))
     }
 
     func service(_ r: AdminRequest) throws -> HTTPResponse {
         let today = context.clock.today()
         let s = try store.service(r.id("service"), on: today)
         let client = try store.client(s.service.clientId)
-        return page("service", title: "Service \(s.id)", section: "clients", r, [
-            "service": serviceValues(s), "clientName": client.name,
-            "suspendedByAdmin": try store.isSuspendedByAdmin(serviceId: s.id, on: today),
-            "canSuspend": s.service.term(covering: today) != nil,
-            "isSuspended": s.status == .suspended,
-        ])
+        return page(
+            "service", title: "Service \(s.id)", section: "clients", r,
+            [
+                "service": serviceValues(s), "clientName": client.name,
+                "suspendedByAdmin": try store.isSuspendedByAdmin(serviceId: s.id, on: today),
+                "canSuspend": s.service.term(covering: today) != nil,
+                "isSuspended": s.status == .suspended,
+            ])
     }
 
     /// Changes `activeTo`, addresses, role, price or invoicing type. Blank `activeTo` opens the
@@ -127,22 +139,25 @@ extension AdminUI {
         if role != current.service.overrideRole { patch.overrideRole = role }
         let price = r.field("price").isEmpty ? nil : try parseMoney(r.field("price"), field: "price")
         if price != current.customPrice { patch.price = .some(price) }
-        let type = r.field("invoicingType").isEmpty
+        let type =
+            r.field("invoicingType").isEmpty
             ? nil : try choice(r.field("invoicingType"), InvoicingType.self, field: "invoicingType")
         if type != current.service.invoicingType { patch.invoicingType = .some(type) }
         let addresses = addressList(r.field("addresses"))
         if addresses != current.service.addresses.map(\.description) { patch.addresses = addresses }
         _ = try store.updateService(id, patch, on: today)
         try context.refreshClient(current.service.clientId)
-        return r.back(default: "/services/\(id)",
-                      flash: Flash(kind: .ok, text: "Service \(id) saved. The next billing run bills any difference."))
+        return r.back(
+            default: "/services/\(id)",
+            flash: Flash(kind: .ok, text: "Service \(id) saved. The next billing run bills any difference."))
     }
 
     func suspend(_ r: AdminRequest) throws -> HTTPResponse {
         let id = try r.id("service")
         guard !r.field("reason").isEmpty else { throw AdminInputError("reason", "say why the service is suspended") }
-        let delta = try store.suspend(serviceId: id, on: context.clock.today(),
-                                      reason: "\(r.field("reason")) (by \(r.session.username))")
+        let delta = try store.suspend(
+            serviceId: id, on: context.clock.today(),
+            reason: "\(r.field("reason")) (by \(r.session.username))")
         context.apply(delta)
         return r.back(default: "/services/\(id)", flash: Flash(kind: .ok, text: "Service \(id) suspended."))
     }
@@ -150,10 +165,14 @@ extension AdminUI {
     func release(_ r: AdminRequest) throws -> HTTPResponse {
         let id = try r.id("service")
         guard !r.field("reason").isEmpty else { throw AdminInputError("reason", "say why the service is released") }
-        let delta = try store.release(serviceId: id, on: context.clock.today(),
-                                      reason: "\(r.field("reason")) (by \(r.session.username))")
+        let delta = try store.release(
+            serviceId: id, on: context.clock.today(),
+            reason: "\(r.field("reason")) (by \(r.session.username))")
         context.apply(delta)
-        return r.back(default: "/services/\(id)",
-                      flash: Flash(kind: .ok, text: "Service \(id) released. A client who still owes is suspended again by the next daily run."))
+        return r.back(
+            default: "/services/\(id)",
+            flash: Flash(
+                kind: .ok,
+                text: "Service \(id) released. A client who still owes is suspended again by the next daily run."))
     }
 }

@@ -19,7 +19,8 @@ extension AdminUI {
             serviceId: try r.id("service"), planId: try parseId(r.field("planId"), field: "planId"),
             from: try effectiveDate(r.field("from"), field: "from"),
             months: r.field("months").isEmpty
-                ? store.settings.vacationHold.defaultMonths : try parseInt(r.field("months"), field: "months", in: 1...24))
+                ? store.settings.vacationHold.defaultMonths
+                : try parseInt(r.field("months"), field: "months", in: 1...24))
     }
 
     func reviewHold(_ r: AdminRequest) throws -> HTTPResponse {
@@ -39,8 +40,9 @@ extension AdminUI {
         let result = try store.activateHold(secondaryId: h.serviceId, planId: h.planId, from: h.from, months: h.months)
         context.apply(result.delta)
         try context.refreshClient(clientId)
-        return try holdDone(r, result, clientId: clientId, queuedAfter: queued,
-                            what: "Vacation hold on \(result.primary.service.planName) from \(h.from)")
+        return try holdDone(
+            r, result, clientId: clientId, queuedAfter: queued,
+            what: "Vacation hold on \(result.primary.service.planName) from \(h.from)")
     }
 
     func reviewHoldEnd(_ r: AdminRequest) throws -> HTTPResponse {
@@ -71,9 +73,10 @@ extension AdminUI {
 
     /// The review: each document the action will issue, its lines and total, and a form that
     /// carries the request and a fingerprint of these documents to Submit.
-    func holdReview(_ r: AdminRequest, _ preview: HoldResult, activate: Bool, hold: HoldRequest?,
-                    endOn: LocalDate? = nil, changed: Bool = false) -> HTTPResponse
-    {
+    func holdReview(
+        _ r: AdminRequest, _ preview: HoldResult, activate: Bool, hold: HoldRequest?,
+        endOn: LocalDate? = nil, changed: Bool = false
+    ) -> HTTPResponse {
         let clientId = preview.primary.service.clientId
         let today = context.clock.today()
         var names: [Int64: String] = [:]
@@ -109,8 +112,9 @@ extension AdminUI {
             values["months"] = hold.months
         }
         if let endOn { values["on"] = endOn.description }
-        return page("hold-review", title: activate ? "Review the vacation hold" : "Review the end of the hold",
-                    section: "clients", r, values, status: changed ? 409 : 200)
+        return page(
+            "hold-review", title: activate ? "Review the vacation hold" : "Review the end of the hold",
+            section: "clients", r, values, status: changed ? 409 : 200)
     }
 
     func holdDone(_ r: AdminRequest, _ result: HoldResult, clientId: Int64, queuedAfter: Int64, what: String) throws
@@ -119,7 +123,8 @@ extension AdminUI {
         let issued = try result.documentIds.map { try store.document($0) }
             .map { "\($0.number) (\(money($0.total)))" }
         let queued = try store.outboxMessages(clientId: clientId, limit: 100).filter { $0.id > queuedAfter }.count
-        let text = "\(what): issued \(issued.isEmpty ? "no documents" : issued.joined(separator: ", ")); \(queued) email(s) queued."
+        let text =
+            "\(what): issued \(issued.isEmpty ? "no documents" : issued.joined(separator: ", ")); \(queued) email(s) queued."
         return HTTPResponse.redirect(to: "/clients/\(clientId)", status: 303)
             .settingCookie(Flash(kind: .ok, text: text).cookie)
     }

@@ -6,19 +6,25 @@ import PorticoStore
 extension AdminUI {
     func plans(_ r: AdminRequest) throws -> HTTPResponse {
         let others = try store.servicesWithOtherRole()
-        return page("plans", title: "Plans", section: "plans", r, [
-            "plans": try store.plans().map { p -> [String: Any] in
-                [
-                    "id": p.id, "name": p.name, "monthlyPrice": money(p.monthlyPrice),
-                    "periods": p.billingPeriods.map { "\($0) month\($0 == 1 ? "" : "s")" }.joined(separator: ", "),
-                    "periodPrices": p.periodPrices.keys.sorted().map { ["months": $0, "price": money(p.periodPrices[$0]!)] },
-                    "hasPeriodPrices": !p.periodPrices.isEmpty, "role": p.overrideRole.rawValue,
-                    "roles": OverrideRole.allCases.map { ["value": $0.rawValue, "selected": $0 == p.overrideRole] },
-                    "otherRole": others[p.id].map { "\($0) service(s) on this plan have another role." } ?? "",
-                ]
-            },
-            "currency": currency.code,
-        ])
+        return page(
+            "plans", title: "Plans", section: "plans", r,
+            [
+                "plans": try store.plans().map { p -> [String: Any] in
+                    [
+                        "id": p.id, "name": p.name, "monthlyPrice": money(p.monthlyPrice),
+                        "periods": p.billingPeriods.map { "\($0) month\($0 == 1 ? "" : "s")" }.joined(separator: ", "),
+                        "periodPrices": p.periodPrices.keys.sorted().map {
+                            ["months": $0, "price": money(p.periodPrices[$0]!)]
+                        },
+                        "hasPeriodPrices": !p.periodPrices.isEmpty, "role": p.overrideRole.rawValue,
+                        "roles": OverrideRole.allCases.map {
+                            ["value": $0.rawValue, "selected": $0 == p.overrideRole]
+                        },
+                        "otherRole": others[p.id].map { "\($0) service(s) on this plan have another role." } ?? "",
+                    ]
+                },
+                "currency": currency.code,
+            ])
     }
 
     /// Billing periods as `1, 3, 12`; period prices as `3=85.00, 12=320.00`.
@@ -30,15 +36,20 @@ extension AdminUI {
         var prices: [Int: Money] = [:]
         for part in r.field("periodPrices").split(whereSeparator: { $0 == "," || $0 == "\n" || $0 == ";" }) {
             let pair = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard pair.count == 2 else { throw AdminInputError("periodPrices", "write each as months=price, e.g. 3=85.00") }
-            prices[try parseInt(pair[0], field: "periodPrices", in: 1...24)] = try parseMoney(pair[1], field: "periodPrices")
+            guard pair.count == 2 else {
+                throw AdminInputError("periodPrices", "write each as months=price, e.g. 3=85.00")
+            }
+            prices[try parseInt(pair[0], field: "periodPrices", in: 1...24)] = try parseMoney(
+                pair[1], field: "periodPrices")
         }
-        let plan = try store.createPlan(Plan(
-            name: r.field("name"), monthlyPrice: try parseMoney(r.field("monthlyPrice"), field: "monthlyPrice"),
-            billingPeriods: periods.isEmpty ? [1] : periods, periodPrices: prices,
-            overrideRole: try choice(r.field("overrideRole"), OverrideRole.self, field: "overrideRole")))
-        try store.auditAdminAction(on: context.clock.today(), event: "plan created",
-                                   reason: "by \(r.session.username): \(plan.name)")
+        let plan = try store.createPlan(
+            Plan(
+                name: r.field("name"), monthlyPrice: try parseMoney(r.field("monthlyPrice"), field: "monthlyPrice"),
+                billingPeriods: periods.isEmpty ? [1] : periods, periodPrices: prices,
+                overrideRole: try choice(r.field("overrideRole"), OverrideRole.self, field: "overrideRole")))
+        try store.auditAdminAction(
+            on: context.clock.today(), event: "plan created",
+            reason: "by \(r.session.username): \(plan.name)")
         return r.back(default: "/plans", flash: Flash(kind: .ok, text: "Plan \(plan.name) created."))
     }
 
@@ -46,24 +57,28 @@ extension AdminUI {
     /// says how many now differ.
     func setPlanRole(_ r: AdminRequest) throws -> HTTPResponse {
         let role = try choice(r.field("overrideRole"), OverrideRole.self, field: "overrideRole")
-        let (plan, others) = try store.setPlanRole(try r.id("plan"), role, on: context.clock.today(),
-                                                   by: r.session.username)
+        let (plan, others) = try store.setPlanRole(
+            try r.id("plan"), role, on: context.clock.today(),
+            by: r.session.username)
         let note =
             others == 0
             ? "No existing service is affected."
             : "\(others) existing service(s) on it keep their own role; change them on each service's page."
-        return r.back(default: "/plans",
-                      flash: Flash(kind: .ok, text: "New services on \(plan.name) will be \(role.rawValue). \(note)"))
+        return r.back(
+            default: "/plans",
+            flash: Flash(kind: .ok, text: "New services on \(plan.name) will be \(role.rawValue). \(note)"))
     }
 
     func documents(_ r: AdminRequest) throws -> HTTPResponse {
         let size = 100
         let docs = try store.recentDocuments(limit: size, offset: (r.pageNumber - 1) * size)
         let names = clientNames(docs.map(\.clientId))
-        return page("documents", title: "Invoices and credit notes", section: "documents", r, [
-            "documents": docs.map { documentValues($0, clientName: names[$0.clientId]) },
-            "pager": pager(r, count: docs.count, size: size, base: "/documents"),
-        ])
+        return page(
+            "documents", title: "Invoices and credit notes", section: "documents", r,
+            [
+                "documents": docs.map { documentValues($0, clientName: names[$0.clientId]) },
+                "pager": pager(r, count: docs.count, size: size, base: "/documents"),
+            ])
     }
 
     /// One document, laid out to print.
@@ -74,19 +89,23 @@ extension AdminUI {
         values["email"] = client.email
         values["corrects"] = try d.corrects.map { try store.document($0).number } ?? ""
         values["correctsId"] = d.corrects ?? 0
-        return page("document", title: d.number, section: "documents", r, [
-            "document": values, "contact": context.branding.contact,
-        ])
+        return page(
+            "document", title: d.number, section: "documents", r,
+            [
+                "document": values, "contact": context.branding.contact,
+            ])
     }
 
     func payments(_ r: AdminRequest) throws -> HTTPResponse {
         let size = 100
         let list = try store.recentPayments(limit: size, offset: (r.pageNumber - 1) * size)
         let names = clientNames(list.map(\.clientId))
-        return page("payments", title: "Payments", section: "payments", r, [
-            "payments": list.map { paymentValues($0, clientName: names[$0.clientId]) },
-            "pager": pager(r, count: list.count, size: size, base: "/payments"),
-        ])
+        return page(
+            "payments", title: "Payments", section: "payments", r,
+            [
+                "payments": list.map { paymentValues($0, clientName: names[$0.clientId]) },
+                "pager": pager(r, count: list.count, size: size, base: "/payments"),
+            ])
     }
 
     /// Records a payment; a client it releases leaves the walled garden in this request.
@@ -99,7 +118,12 @@ extension AdminUI {
             method: r.field("method"), reference: r.field("reference"))
         context.apply(result.delta)
         let released = result.delta.release.isEmpty ? "" : " Released \(result.delta.release.count) address(es)."
-        return r.back(default: "/clients/\(clientId)",
-                      flash: Flash(kind: .ok, text: "Payment of \(money(amount)) recorded; \(money(result.payment.creditAdded)) went to credit.\(released)"))
+        return r.back(
+            default: "/clients/\(clientId)",
+            flash: Flash(
+                kind: .ok,
+                text:
+                    "Payment of \(money(amount)) recorded; \(money(result.payment.creditAdded)) went to credit.\(released)"
+            ))
     }
 }

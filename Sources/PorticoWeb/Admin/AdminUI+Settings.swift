@@ -9,8 +9,10 @@ extension AdminUI {
     enum SettingInput { case choice([String]), flag, number, amount, text }
 
     static let settingInputs: [String: (label: String, input: SettingInput, help: String)] = [
-        "invoicing.defaultType": ("Default invoicing", .choice(["forward", "backward"]),
-                                  "Forward bills a cycle on its first day; backward the day after it ends."),
+        "invoicing.defaultType": (
+            "Default invoicing", .choice(["forward", "backward"]),
+            "Forward bills a cycle on its first day; backward the day after it ends."
+        ),
         "invoicing.createDaysInAdvance": ("Create invoices days in advance", .number, ""),
         "invoicing.dueDays": ("Days until an invoice is due", .number, ""),
         "invoicing.useCreditAutomatically": ("Use credit automatically", .flag, "A client may override it."),
@@ -79,8 +81,9 @@ extension AdminUI {
             "name": gateway.name, "hosts": gateway.allowedHosts.joined(separator: ", "),
             "webhook": gateway.name == "stripe" ? context.branding.portalURL + "/webhooks/stripe" : "",
         ]
-        return page("settings", title: "Settings", section: "settings", r,
-                    ["groups": groups, "languages": languages, "gateway": gatewayView])
+        return page(
+            "settings", title: "Settings", section: "settings", r,
+            ["groups": groups, "languages": languages, "gateway": gatewayView])
     }
 
     /// "Test connection": calls the payment provider with the configured credentials.
@@ -91,8 +94,9 @@ extension AdminUI {
         } catch {
             flash = Flash(kind: .error, text: error.description)
         }
-        try store.auditAdminAction(on: context.clock.today(), event: "gateway tested",
-                                   reason: "by \(r.session.username): \(flash.text)")
+        try store.auditAdminAction(
+            on: context.clock.today(), event: "gateway tested",
+            reason: "by \(r.session.username): \(flash.text)")
         return r.back(default: "/settings", flash: flash)
     }
 
@@ -128,13 +132,16 @@ extension AdminUI {
         if let zone = changes.first(where: { $0.key == "billing.timeZone" })?.value, TimeZone(identifier: zone) == nil {
             throw AdminInputError("billing.timeZone", "'\(zone)' is not an IANA time zone")
         }
-        guard !changes.isEmpty else { return r.back(default: "/settings", flash: Flash(kind: .ok, text: "Nothing changed.")) }
+        guard !changes.isEmpty else {
+            return r.back(default: "/settings", flash: Flash(kind: .ok, text: "Nothing changed."))
+        }
         try store.updateSettings(changes)
         try store.auditAdminAction(
             on: context.clock.today(), event: "settings changed",
             reason: "by \(r.session.username): " + changes.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
-        return r.back(default: "/settings",
-                      flash: Flash(kind: .ok, text: "Saved: " + changes.map(\.key).joined(separator: ", ") + "."))
+        return r.back(
+            default: "/settings",
+            flash: Flash(kind: .ok, text: "Saved: " + changes.map(\.key).joined(separator: ", ") + "."))
     }
 
     /// Saves the portal's texts: fields named `<language>.<key>`; an empty one restores the

@@ -8,15 +8,17 @@ extension AdminUI {
         let today = context.clock.today()
         let f = try store.dashboard(on: today)
         let count = { (s: ServiceStatus) in f.servicesByStatus[s] ?? 0 }
-        return page("dashboard", title: "Dashboard", section: "dashboard", r, [
-            "active": count(.active), "suspended": count(.suspended), "ended": count(.ended),
-            "onHold": count(.overridden), "pending": count(.pending), "clients": f.clients,
-            "overdueTotal": money(f.overdueTotal), "overdueClients": f.overdueClients,
-            "releasesToday": f.releasesToday, "suspensionsToday": f.suspensionsToday,
-            "queued": f.queuedMessages, "lastRun": f.lastRun?.description ?? "never",
-            "runDate": today.description,
-            "recent": try store.auditLog(limit: 8).map(auditValues),
-        ])
+        return page(
+            "dashboard", title: "Dashboard", section: "dashboard", r,
+            [
+                "active": count(.active), "suspended": count(.suspended), "ended": count(.ended),
+                "onHold": count(.overridden), "pending": count(.pending), "clients": f.clients,
+                "overdueTotal": money(f.overdueTotal), "overdueClients": f.overdueClients,
+                "releasesToday": f.releasesToday, "suspensionsToday": f.suspensionsToday,
+                "queued": f.queuedMessages, "lastRun": f.lastRun?.description ?? "never",
+                "runDate": today.description,
+                "recent": try store.auditLog(limit: 8).map(auditValues),
+            ])
     }
 
     /// The daily run through a date (default today): simulations and catching up by hand.
@@ -24,8 +26,9 @@ extension AdminUI {
         let through = try effectiveDate(r.field("date"), field: "date")
         let report = try store.runBilling(through: through)
         context.apply(report.delta)
-        try store.auditAdminAction(on: context.clock.today(), event: "billing run",
-                                   reason: "by \(r.session.username) through \(through)")
+        try store.auditAdminAction(
+            on: context.clock.today(), event: "billing run",
+            reason: "by \(r.session.username) through \(through)")
         let text =
             report.dates.isEmpty
             ? "Billing is already up to date through \(through)."
@@ -45,16 +48,20 @@ extension AdminUI {
         let extra = firewallError.isEmpty ? firewall.subtracting(database).sorted() : []
         let rows = database.union(firewall).sorted().prefix(500).map { p -> [String: Any] in
             let owner = context.directory.lookup(p)
-            return ["address": p.description, "inDatabase": database.contains(p), "inFirewall": firewall.contains(p),
-                    "clientId": owner?.clientId ?? 0, "hasClient": owner != nil]
+            return [
+                "address": p.description, "inDatabase": database.contains(p), "inFirewall": firewall.contains(p),
+                "clientId": owner?.clientId ?? 0, "hasClient": owner != nil,
+            ]
         }
-        return page("walled-garden", title: "Walled garden", section: "walled-garden", r, [
-            "databaseCount": database.count, "firewallCount": firewall.count,
-            "inSync": firewallError.isEmpty && missing.isEmpty && extra.isEmpty,
-            "firewallError": firewallError,
-            "missing": missing.map(\.description), "extra": extra.map(\.description),
-            "rows": Array(rows), "truncated": database.union(firewall).count > 500,
-        ])
+        return page(
+            "walled-garden", title: "Walled garden", section: "walled-garden", r,
+            [
+                "databaseCount": database.count, "firewallCount": firewall.count,
+                "inSync": firewallError.isEmpty && missing.isEmpty && extra.isEmpty,
+                "firewallError": firewallError,
+                "missing": missing.map(\.description), "extra": extra.map(\.description),
+                "rows": Array(rows), "truncated": database.union(firewall).count > 500,
+            ])
     }
 
     func audit(_ r: AdminRequest) throws -> HTTPResponse {
@@ -62,24 +69,28 @@ extension AdminUI {
         let clientId = r.http.query["client"].flatMap { Int64($0) }
         let entries = try store.auditLog(clientId: clientId, limit: size, offset: (r.pageNumber - 1) * size)
         let base = clientId.map { "/audit?client=\($0)" } ?? "/audit"
-        return page("audit", title: "Audit log", section: "audit", r, [
-            "entries": entries.map(auditValues), "pager": pager(r, count: entries.count, size: size, base: base),
-            "clientName": try clientId.map { try store.client($0).name } ?? "",
-        ])
+        return page(
+            "audit", title: "Audit log", section: "audit", r,
+            [
+                "entries": entries.map(auditValues), "pager": pager(r, count: entries.count, size: size, base: base),
+                "clientName": try clientId.map { try store.client($0).name } ?? "",
+            ])
     }
 
     func outbox(_ r: AdminRequest) throws -> HTTPResponse {
         let size = 100
         let messages = try store.outboxMessages(limit: size, offset: (r.pageNumber - 1) * size)
         let names = clientNames(messages.compactMap(\.clientId))
-        return page("outbox", title: "Outbox", section: "outbox", r, [
-            "messages": messages.map { m -> [String: Any] in
-                var v = outboxValues(m)
-                v["clientName"] = m.clientId.flatMap { names[$0] } ?? ""
-                return v
-            },
-            "pager": pager(r, count: messages.count, size: size, base: "/outbox"),
-        ])
+        return page(
+            "outbox", title: "Outbox", section: "outbox", r,
+            [
+                "messages": messages.map { m -> [String: Any] in
+                    var v = outboxValues(m)
+                    v["clientName"] = m.clientId.flatMap { names[$0] } ?? ""
+                    return v
+                },
+                "pager": pager(r, count: messages.count, size: size, base: "/outbox"),
+            ])
     }
 
     func outboxMessage(_ r: AdminRequest) throws -> HTTPResponse {

@@ -15,7 +15,10 @@ extension AdminUI {
         guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy(\.isASCII),
             let whole = Int64(parts[0]), whole >= 0, whole < 1_000_000_000,
             parts.count == 1 || (parts[1].count <= digits && !parts[1].isEmpty && parts[1].allSatisfy(\.isNumber))
-        else { throw AdminInputError(field, "'\(text)' is not an amount like \(currency.format(Money(1234)).split(separator: " ")[0])") }
+        else {
+            throw AdminInputError(
+                field, "'\(text)' is not an amount like \(currency.format(Money(1234)).split(separator: " ")[0])")
+        }
         var scale: Int64 = 1
         for _ in 0..<digits { scale *= 10 }
         var minor = whole * scale
@@ -89,8 +92,10 @@ extension AdminUI {
             "period": s.billingPeriodMonths, "invoicingType": s.invoicingType?.rawValue ?? "",
             "isForward": s.invoicingType == .forward, "isBackward": s.invoicingType == .backward,
             "terms": s.terms.map { t -> [String: Any] in
-                ["start": t.start.description, "end": t.end.map { $0.adding(days: -1).description } ?? "open",
-                 "anchor": t.anchor.description, "period": t.periodMonths, "prepaid": t.prepaid]
+                [
+                    "start": t.start.description, "end": t.end.map { $0.adding(days: -1).description } ?? "open",
+                    "anchor": t.anchor.description, "period": t.periodMonths, "prepaid": t.prepaid,
+                ]
             },
         ]
     }
@@ -107,8 +112,10 @@ extension AdminUI {
             "clientName": clientName ?? "", "issuedOn": d.issuedOn.description, "dueOn": d.dueOn.description,
             "total": money(d.total), "paid": money(d.amountPaid), "status": d.status.rawValue,
             "lines": d.lines.map { l -> [String: Any] in
-                ["serviceId": l.serviceId, "description": l.description, "from": l.range.start.description,
-                 "to": l.range.lastDay.description, "amount": money(l.amount)]
+                [
+                    "serviceId": l.serviceId, "description": l.description, "from": l.range.start.description,
+                    "to": l.range.lastDay.description, "amount": money(l.amount),
+                ]
             },
         ]
     }

@@ -12,8 +12,10 @@ public struct AdminUIOptions: Sendable {
     public var hasher: PasswordHasher
     public var throttle: SignInThrottle
 
-    public init(secureCookies: Bool = false, sessionLifetimeSeconds: Int64 = 12 * 3600,
-                hasher: PasswordHasher = PasswordHasher(), throttle: SignInThrottle = SignInThrottle()) {
+    public init(
+        secureCookies: Bool = false, sessionLifetimeSeconds: Int64 = 12 * 3600,
+        hasher: PasswordHasher = PasswordHasher(), throttle: SignInThrottle = SignInThrottle()
+    ) {
         self.secureCookies = secureCookies
         self.sessionLifetimeSeconds = sessionLifetimeSeconds
         self.hasher = hasher
@@ -53,8 +55,10 @@ public struct AdminUI: Sendable {
 
     static let securityHeaders: [(String, String)] = [
         ("Cache-Control", "no-store"),
-        ("Content-Security-Policy",
-         "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        (
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        ),
         ("X-Frame-Options", "DENY"),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "same-origin"),
@@ -78,8 +82,9 @@ public struct AdminUI: Sendable {
             if candidates.isEmpty { return errorPage(404, "There is no page at \(request.path).") }
             return methodNotAllowed(candidates.map(\.0.method))
         }
-        var admin = AdminRequest(http: request, params: params, session: session,
-                                 csrf: csrfToken(session), flash: Flash.read(request), form: [:])
+        var admin = AdminRequest(
+            http: request, params: params, session: session,
+            csrf: csrfToken(session), flash: Flash.read(request), form: [:])
         if request.method == "POST" {
             guard let fields = try? request.formValues() else {
                 return errorPage(400, "The form could not be read.")
@@ -87,9 +92,11 @@ public struct AdminUI: Sendable {
             guard sameOrigin(request), let sent = fields["csrf"],
                 CSRF(key: context.csrfKey).isValid(sent, for: csrfSubject(session), on: context.clock.today())
             else {
-                context.logger.warning("admin form refused: bad CSRF token or origin",
-                                       metadata: ["path": "\(request.path)", "user": "\(session.username)"])
-                return errorPage(403, "This form has expired or did not come from this site. Reload the page and try again.")
+                context.logger.warning(
+                    "admin form refused: bad CSRF token or origin",
+                    metadata: ["path": "\(request.path)", "user": "\(session.username)"])
+                return errorPage(
+                    403, "This form has expired or did not come from this site. Reload the page and try again.")
             }
             admin.form = fields
             context.logger.info("admin action", metadata: ["path": "\(request.path)", "user": "\(session.username)"])
@@ -137,8 +144,9 @@ public struct AdminUI: Sendable {
         let get = HTTPRequest(
             method: "GET", path: path, rawQuery: parts.count > 1 ? String(parts[1]) : "", headers: r.http.headers,
             body: [], remoteAddress: r.http.remoteAddress)
-        let again = AdminRequest(http: get, params: params, session: r.session, csrf: r.csrf,
-                                 flash: Flash(kind: .error, text: message), form: [:])
+        let again = AdminRequest(
+            http: get, params: params, session: r.session, csrf: r.csrf,
+            flash: Flash(kind: .error, text: message), form: [:])
         guard var page = try? route.run(self, again), page.status == 200 else { return errorPage(status, message) }
         let html = String(decoding: page.body, as: UTF8.self)
         page.body = Array(FormRefill.apply(html, action: r.http.path, values: r.form).utf8)
@@ -187,15 +195,20 @@ public struct AdminUI: Sendable {
     /// A page of its own for errors, without the navigation (it may be shown signed out).
     func errorPage(_ status: Int, _ message: String) -> HTTPResponse {
         HTTPResponse.html(
-            context.templates.render("admin/error", ["ispName": context.branding.ispName, "message": message,
-                                                     "status": status]), status: status)
+            context.templates.render(
+                "admin/error",
+                [
+                    "ispName": context.branding.ispName, "message": message,
+                    "status": status,
+                ]), status: status)
     }
 
     /// Renders `template` inside the layout: navigation, the signed-in user, the flash message
     /// and the CSRF token every form needs.
-    func page(_ template: String, title: String, section: String, _ r: AdminRequest, _ values: [String: Any],
-              status: Int = 200) -> HTTPResponse
-    {
+    func page(
+        _ template: String, title: String, section: String, _ r: AdminRequest, _ values: [String: Any],
+        status: Int = 200
+    ) -> HTTPResponse {
         var ctx = values
         ctx["title"] = title
         ctx["ispName"] = context.branding.ispName

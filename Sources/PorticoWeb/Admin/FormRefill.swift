@@ -97,7 +97,9 @@ enum FormRefill {
             var i = 1
             func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
             let nameStart = i
-            while i < bytes.count, !isSpace(bytes[i]), bytes[i] != UInt8(ascii: ">"), bytes[i] != UInt8(ascii: "/") || i == 1 {
+            while i < bytes.count, !isSpace(bytes[i]), bytes[i] != UInt8(ascii: ">"),
+                bytes[i] != UInt8(ascii: "/") || i == 1
+            {
                 i += 1
             }
             name = String(decoding: bytes[nameStart..<i], as: UTF8.self).lowercased()
@@ -106,12 +108,15 @@ enum FormRefill {
                 while i < bytes.count, isSpace(bytes[i]) { i += 1 }
                 guard i < bytes.count, bytes[i] != UInt8(ascii: ">"), bytes[i] != UInt8(ascii: "/") else { break }
                 let start = i
-                while i < bytes.count, !isSpace(bytes[i]), bytes[i] != UInt8(ascii: "="), bytes[i] != UInt8(ascii: ">") {
+                while i < bytes.count, !isSpace(bytes[i]), bytes[i] != UInt8(ascii: "="), bytes[i] != UInt8(ascii: ">")
+                {
                     i += 1
                 }
                 let attribute = String(decoding: bytes[start..<i], as: UTF8.self).lowercased()
                 var value: String?
-                if i < bytes.count, bytes[i] == UInt8(ascii: "="), i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\"") {
+                if i < bytes.count, bytes[i] == UInt8(ascii: "="), i + 1 < bytes.count,
+                    bytes[i + 1] == UInt8(ascii: "\"")
+                {
                     let valueStart = i + 2
                     let valueEnd = bytes[valueStart...].firstIndex(of: UInt8(ascii: "\"")) ?? bytes.count - 1
                     value = FormRefill.unescape(String(decoding: bytes[valueStart..<valueEnd], as: UTF8.self))

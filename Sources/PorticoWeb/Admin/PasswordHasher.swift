@@ -49,8 +49,9 @@ public struct PasswordHasher: Sendable {
     public static let decoy: String = (try? PasswordHasher().hash(hexString(randomBytes(16)))) ?? ""
 
     static func derive(_ password: String, salt: [UInt8], n: Int, r: Int, p: Int) throws -> [UInt8] {
-        let key = try KDF.Scrypt.deriveKey(from: Array(password.utf8), salt: salt, outputByteCount: 32, rounds: n,
-                                           blockSize: r, parallelism: p)
+        let key = try KDF.Scrypt.deriveKey(
+            from: Array(password.utf8), salt: salt, outputByteCount: 32, rounds: n,
+            blockSize: r, parallelism: p)
         return key.withUnsafeBytes { Array($0) }
     }
 

@@ -37,8 +37,10 @@ public struct EmailComposer: MessageComposer {
             ctx["unpaid"] = isInvoice && doc.amountPaid < doc.total ? currency.format(doc.total - doc.amountPaid) : ""
             ctx["paid"] = isInvoice && doc.total > .zero && doc.amountPaid >= doc.total
             ctx["lines"] = doc.lines.map { line -> [String: Any] in
-                ["description": line.description, "from": line.range.start.description,
-                 "to": line.range.lastDay.description, "amount": currency.format(line.amount)]
+                [
+                    "description": line.description, "from": line.range.start.description,
+                    "to": line.range.lastDay.description, "amount": currency.format(line.amount),
+                ]
             }
         case .suspended(let services, let reason):
             subject = "Your service with \(branding.ispName) is suspended"
@@ -61,8 +63,9 @@ public struct EmailComposer: MessageComposer {
             ctx["services"] = Self.services(services)
         }
         ctx["subject"] = subject
-        return ComposedMessage(subject: subject, text: templates.render("email/\(template).text", ctx),
-                               html: templates.render("email/\(template).html", ctx))
+        return ComposedMessage(
+            subject: subject, text: templates.render("email/\(template).text", ctx),
+            html: templates.render("email/\(template).html", ctx))
     }
 
     static func services(_ services: [Service]) -> [[String: Any]] {

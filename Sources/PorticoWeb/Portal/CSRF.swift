@@ -11,8 +11,9 @@ public struct CSRF: Sendable {
     public init(key: [UInt8]) { self.key = key }
 
     public func token(for subject: String, on date: LocalDate) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array("\(subject)|\(date.dayNumber)".utf8),
-                                                  using: SymmetricKey(data: key))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Array("\(subject)|\(date.dayNumber)".utf8),
+            using: SymmetricKey(data: key))
         return hexString(mac.prefix(16))
     }
 

@@ -25,9 +25,10 @@ extension Portal {
 
     /// POST /reactivate, /prepay, /pay: stores a checkout for the quoted amount and sends the
     /// browser to the gateway.
-    static func startCheckout(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer,
-                              kind: CheckoutKind) -> HTTPResponse
-    {
+    static func startCheckout(
+        _ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer,
+        kind: CheckoutKind
+    ) -> HTTPResponse {
         let posted: (fields: [String: String], entry: ClientDirectory.Entry, address: String)
         switch form(c, req, o, l) {
         case .failure(let f): return f.response
@@ -63,8 +64,9 @@ extension Portal {
             let quote = try c.store.quote(clientId: clientId, purpose: purpose, on: today)
             guard quote.total > .zero else { return message(c, l, 409, l.t("message.nothingToPay")) }
             let id = "chk_" + hexString(randomBytes(16))
-            let checkout = try c.store.createCheckout(id: id, quote: quote, description: description,
-                                                      gateway: c.gateway.name, on: today, clientAddress: posted.address)
+            let checkout = try c.store.createCheckout(
+                id: id, quote: quote, description: description,
+                gateway: c.gateway.name, on: today, clientAddress: posted.address)
             let request = CheckoutRequest(
                 checkoutId: id, amount: checkout.amount, currency: checkout.currency, description: description,
                 successURL: c.branding.portalURL + "/checkout/" + id, cancelURL: c.branding.portalURL + "/")
@@ -127,13 +129,18 @@ extension Portal {
     // MARK: The test gateway's own page
 
     static func testGatewayPage(_ c: WebContext, _ req: HTTPRequest, _ l: Localizer, id: String) -> HTTPResponse {
-        guard let gateway = c.gateway as? TestGateway, let checkout = try? c.store.checkout(id), checkout.gateway == "test"
+        guard let gateway = c.gateway as? TestGateway, let checkout = try? c.store.checkout(id),
+            checkout.gateway == "test"
         else { return message(c, l, 404, l.t("message.noCheckout")) }
         let currency = Currency.named(checkout.currency) ?? .usd
-        var ctx: [String: Any] = ["ispName": c.branding.ispName, "id": id, "description": checkout.description,
-                                  "displayAmount": currency.format(checkout.amount), "open": checkout.status == .open,
-                                  "lang": "en"]
-        for (k, v) in gateway.formFields(checkoutId: id, amount: checkout.amount, currency: checkout.currency) { ctx[k] = v }
+        var ctx: [String: Any] = [
+            "ispName": c.branding.ispName, "id": id, "description": checkout.description,
+            "displayAmount": currency.format(checkout.amount), "open": checkout.status == .open,
+            "lang": "en",
+        ]
+        for (k, v) in gateway.formFields(checkoutId: id, amount: checkout.amount, currency: checkout.currency) {
+            ctx[k] = v
+        }
         var r = HTTPResponse.html(c.templates.render("portal/test-gateway", ctx))
         r.addHeader("Cache-Control", "no-store")
         return r
@@ -162,12 +169,17 @@ extension Portal {
         let today = c.clock.today()
         switch outcome.result {
         case .paid(let amount, let currency):
-            let confirmation = try c.store.confirmCheckout(outcome.checkoutId, gatewayReference: outcome.reference,
-                                                           amount: amount, currency: currency, on: today)
+            let confirmation = try c.store.confirmCheckout(
+                outcome.checkoutId, gatewayReference: outcome.reference,
+                amount: amount, currency: currency, on: today)
             c.apply(confirmation.delta)
             if confirmation.isNew {
-                c.logger.info("payment confirmed", metadata: ["checkout": "\(outcome.checkoutId)",
-                                                              "amount": "\(amount)", "released": "\(confirmation.delta.release.count)"])
+                c.logger.info(
+                    "payment confirmed",
+                    metadata: [
+                        "checkout": "\(outcome.checkoutId)",
+                        "amount": "\(amount)", "released": "\(confirmation.delta.release.count)",
+                    ])
             }
         case .declined(let reason):
             _ = try c.store.failCheckout(outcome.checkoutId, status: .declined, reason: reason)

@@ -49,29 +49,43 @@ public struct Portal: Sendable {
         var r = Router()
         r.add("GET", "/", { req, _ in Self.page(context, req, options, texts) })
         r.add("GET", "/api/captive", { req, _ in Self.captive(context, req, options) })
-        r.add("POST", "/reactivate", { req, _ in
-            Self.startCheckout(context, req, options, texts.localizer(req), kind: .reactivation)
-        })
-        r.add("POST", "/prepay", { req, _ in
-            Self.startCheckout(context, req, options, texts.localizer(req), kind: .prepayment)
-        })
-        r.add("POST", "/pay", { req, _ in Self.startCheckout(context, req, options, texts.localizer(req), kind: .overdue) })
+        r.add(
+            "POST", "/reactivate",
+            { req, _ in
+                Self.startCheckout(context, req, options, texts.localizer(req), kind: .reactivation)
+            })
+        r.add(
+            "POST", "/prepay",
+            { req, _ in
+                Self.startCheckout(context, req, options, texts.localizer(req), kind: .prepayment)
+            })
+        r.add(
+            "POST", "/pay",
+            { req, _ in Self.startCheckout(context, req, options, texts.localizer(req), kind: .overdue) })
         r.add("POST", "/postpone", { req, _ in Self.postpone(context, req, options, texts.localizer(req)) })
         // Stripe (Portal+Webhooks.swift): its webhook, and the return from Checkout, which is
         // matched before the plain checkout page below and shows that page when done.
         r.add("POST", "/webhooks/stripe", { req, _ in Self.stripeWebhook(context, req) })
-        r.add("GET", "/checkout/{id}", { req, p in
-            Self.stripeReturn(context, req, options, texts.localizer(req), id: p["id"]!)
-        })
-        r.add("GET", "/checkout/{id}", { req, p in
-            Self.checkoutPage(context, req, options, texts.localizer(req), id: p["id"]!)
-        })
-        r.add("GET", "/test-gateway/checkout/{id}", { req, p in
-            Self.testGatewayPage(context, req, texts.localizer(req), id: p["id"]!)
-        })
-        r.add("POST", "/test-gateway/checkout/{id}", { req, p in
-            Self.testGatewayPost(context, req, texts.localizer(req), id: p["id"]!)
-        })
+        r.add(
+            "GET", "/checkout/{id}",
+            { req, p in
+                Self.stripeReturn(context, req, options, texts.localizer(req), id: p["id"]!)
+            })
+        r.add(
+            "GET", "/checkout/{id}",
+            { req, p in
+                Self.checkoutPage(context, req, options, texts.localizer(req), id: p["id"]!)
+            })
+        r.add(
+            "GET", "/test-gateway/checkout/{id}",
+            { req, p in
+                Self.testGatewayPage(context, req, texts.localizer(req), id: p["id"]!)
+            })
+        r.add(
+            "POST", "/test-gateway/checkout/{id}",
+            { req, p in
+                Self.testGatewayPost(context, req, texts.localizer(req), id: p["id"]!)
+            })
         router = r
     }
 
@@ -161,8 +175,9 @@ public struct Portal: Sendable {
         do {
             let view = try PortalView.load(c.store, clientId: entry.clientId, on: today)
             let currency = Currency.named(c.store.settings.billing.currency) ?? .usd
-            let ctx = view.context(currency: currency, csrf: CSRF(key: c.csrfKey).token(for: address, on: today),
-                                   branding: c.branding, l)
+            let ctx = view.context(
+                currency: currency, csrf: CSRF(key: c.csrfKey).token(for: address, on: today),
+                branding: c.branding, l)
             let html = c.templates.render("portal/page", ctx)
             c.pageCache.put(key, generation: generation, date: today, html: html)
             return pageResponse(html)
@@ -211,8 +226,11 @@ public struct Portal: Sendable {
     /// for this language, else configured), the language and its strings (`{{t.key}}`).
     static func common(_ c: WebContext, _ l: Localizer) -> [String: Any] {
         let edited = l.t("contact")
-        return ["ispName": c.branding.ispName, "contact": edited.isEmpty || edited == "contact" ? c.branding.contact : edited,
-                "lang": l.language, "t": l.forTemplates]
+        return [
+            "ispName": c.branding.ispName,
+            "contact": edited.isEmpty || edited == "contact" ? c.branding.contact : edited,
+            "lang": l.language, "t": l.forTemplates,
+        ]
     }
 
     static func failure(_ c: WebContext, _ l: Localizer, _ error: Error) -> HTTPResponse {
@@ -234,7 +252,11 @@ public struct Portal: Sendable {
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             default:
-                if ch.value < 0x20 { out += "\\u00" + hexString([UInt8(ch.value)]) } else { out.unicodeScalars.append(ch) }
+                if ch.value < 0x20 {
+                    out += "\\u00" + hexString([UInt8(ch.value)])
+                } else {
+                    out.unicodeScalars.append(ch)
+                }
             }
         }
         return out + "\""

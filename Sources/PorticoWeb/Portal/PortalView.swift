@@ -28,8 +28,9 @@ struct PortalView {
         let openQuote = try store.quote(clientId: clientId, purpose: .overdueOnly, on: today)
         let overdueIds = Set(openQuote.overdue.map(\.id))
         let overdue = try store.documents(clientId: clientId).filter { overdueIds.contains($0.id) }
-        var view = PortalView(client: client, stopped: [], active: [], overdue: overdue,
-                              overdueTotal: openQuote.overdueTotal, reactivations: [], prepayments: [], canPostpone: false)
+        var view = PortalView(
+            client: client, stopped: [], active: [], overdue: overdue,
+            overdueTotal: openQuote.overdueTotal, reactivations: [], prepayments: [], canPostpone: false)
         for s in services where s.status == .suspended || s.status == .ended {
             let reason: Line.Reason
             if s.status == .ended {
@@ -42,7 +43,9 @@ struct PortalView {
             view.stopped.append(Line(service: s, reason: reason))
             if s.status == .ended && settings.reactivation.enabled {
                 for m in settings.reactivation.monthChoices {
-                    if let q = try? store.quote(clientId: clientId, purpose: .reactivation(serviceId: s.id, months: m), on: today) {
+                    if let q = try? store.quote(
+                        clientId: clientId, purpose: .reactivation(serviceId: s.id, months: m), on: today)
+                    {
                         view.reactivations.append((s.id, m, q.monthsPrice, q.total))
                     }
                 }
@@ -55,7 +58,8 @@ struct PortalView {
                     view.prepayments.append((m, q.monthsPrice, q.total))
                 }
             }
-            view.canPostpone = settings.suspension.allowPostpone
+            view.canPostpone =
+                settings.suspension.allowPostpone
                 && SuspensionRule(settings: settings.suspension).overdue(openQuote.overdue, on: today)
                     .contains { !$0.postponed }
         }
@@ -91,19 +95,25 @@ struct PortalView {
             },
             "hasOverdue": !overdue.isEmpty,
             "overdue": overdue.map { d -> [String: Any] in
-                ["number": d.number, "issuedOn": d.issuedOn.description, "dueOn": d.dueOn.description,
-                 "amount": money(d.total - d.amountPaid)]
+                [
+                    "number": d.number, "issuedOn": d.issuedOn.description, "dueOn": d.dueOn.description,
+                    "amount": money(d.total - d.amountPaid),
+                ]
             },
             "overdueTotal": money(overdueTotal),
             "hasReactivation": !reactivations.isEmpty,
             "reactivations": reactivations.enumerated().map { i, r -> [String: Any] in
-                ["serviceId": r.serviceId, "months": r.months, "label": "\(l.months(r.months)) · \(money(r.price))",
-                 "total": money(r.total), "checked": i == 0]
+                [
+                    "serviceId": r.serviceId, "months": r.months, "label": "\(l.months(r.months)) · \(money(r.price))",
+                    "total": money(r.total), "checked": i == 0,
+                ]
             },
             "hasPrepayment": !prepayments.isEmpty,
             "prepayments": prepayments.enumerated().map { i, p -> [String: Any] in
-                ["months": p.months, "label": "+ \(l.months(p.months)) · \(money(p.price))", "total": money(p.total),
-                 "checked": i == 0]
+                [
+                    "months": p.months, "label": "+ \(l.months(p.months)) · \(money(p.price))", "total": money(p.total),
+                    "checked": i == 0,
+                ]
             },
             "canPayOverdue": overdueTotal > .zero && !stopped.allSatisfy { $0.service.status == .ended },
             "payButton": l.t("pay.button", ["amount": money(overdueTotal)]),

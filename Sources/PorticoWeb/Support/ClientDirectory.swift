@@ -89,8 +89,10 @@ public final class ClientDirectory: Sendable {
     public func lookup(_ address: IPPrefix) -> Entry? {
         table.withLock { t in
             for length in t.lengths[address.family] ?? [] where length <= address.length {
-                guard let p = try? IPPrefix(family: address.family, bytes: IPPrefix.masked(address.bytes, length),
-                                            length: length),
+                guard
+                    let p = try? IPPrefix(
+                        family: address.family, bytes: IPPrefix.masked(address.bytes, length),
+                        length: length),
                     let client = t.owner[p]
                 else { continue }
                 return Entry(clientId: client, prefix: p, stopped: t.stopped.contains(p))

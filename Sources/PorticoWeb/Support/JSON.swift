@@ -33,7 +33,8 @@ public enum JSON {
         case let b as BillingError:
             switch b {
             case .notFound: return error(404, "not_found", b.description)
-            case .notAllowed, .backdated, .overlappingTerms, .overlappingAddress: return error(409, "conflict", b.description)
+            case .notAllowed, .backdated, .overlappingTerms, .overlappingAddress:
+                return error(409, "conflict", b.description)
             default: return error(422, "invalid", b.description)
             }
         case let a as AddressError: return error(422, "invalid", a.description)

@@ -178,7 +178,8 @@ public final class Histogram: MetricFamily {
 
         /// The sum of two series of one family.
         public func merged(with other: Series) -> Series {
-            Series(buckets: zip(buckets, other.buckets).map { $0 + $1 }, sum: sum + other.sum, count: count + other.count)
+            Series(
+                buckets: zip(buckets, other.buckets).map { $0 + $1 }, sum: sum + other.sum, count: count + other.count)
         }
     }
 

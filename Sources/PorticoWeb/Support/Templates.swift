@@ -49,7 +49,8 @@ public final class Templates: Sendable {
     /// a section, so `{{#contact}}…{{/contact}}` would show an empty box. Left out, they render
     /// as nothing and count as false, as in other Mustache implementations.
     public func render(_ name: String, _ context: [String: Any]) -> String {
-        library.render(Self.withoutEmptyStrings(context) as! [String: Any], withTemplate: name) ?? "template \(name) is missing"
+        library.render(Self.withoutEmptyStrings(context) as! [String: Any], withTemplate: name)
+            ?? "template \(name) is missing"
     }
 
     static func withoutEmptyStrings(_ value: Any) -> Any {

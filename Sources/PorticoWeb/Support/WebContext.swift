@@ -40,8 +40,10 @@ public final class WebContext: Sendable {
     /// Rendered portal pages, valid while nothing was written (see `Store.generation`).
     let pageCache = PageCache()
 
-    public init(store: Store, firewall: any WalledGardenFirewall, clock: InstallationClock,
-                gateway: any PaymentGateway, templates: Templates, branding: Branding, logger: Logger) throws {
+    public init(
+        store: Store, firewall: any WalledGardenFirewall, clock: InstallationClock,
+        gateway: any PaymentGateway, templates: Templates, branding: Branding, logger: Logger
+    ) throws {
         self.store = store
         self.firewall = firewall
         self.clock = clock
@@ -85,9 +87,12 @@ public final class WebContext: Sendable {
             if !delta.suspend.isEmpty { try firewall.suspend(delta.suspend.sorted()) }
         } catch {
             // The database is the truth: the reconciler repairs the sets on its next pass.
-            logger.error("walled garden update failed; the reconciler will repair it",
-                         metadata: ["error": "\(error)", "suspend": "\(delta.suspend.count)",
-                                    "release": "\(delta.release.count)"])
+            logger.error(
+                "walled garden update failed; the reconciler will repair it",
+                metadata: [
+                    "error": "\(error)", "suspend": "\(delta.suspend.count)",
+                    "release": "\(delta.release.count)",
+                ])
         }
         directory.apply(suspend: delta.suspend, release: delta.release)
     }

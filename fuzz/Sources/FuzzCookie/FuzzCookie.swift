@@ -1,7 +1,6 @@
 // The `Cookie` header: `CookieParser`, through `HTTPRequest` as the server calls it.
 import FuzzSupport
 
-
 @testable import PorticoHTTP
 
 @_cdecl("LLVMFuzzerTestOneInput")

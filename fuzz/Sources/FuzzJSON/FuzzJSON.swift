@@ -4,8 +4,8 @@
 //
 // The first byte of an input picks what it is sent to; the rest is the body.
 
-import FuzzSupport
 import Foundation
+import FuzzSupport
 import PorticoHTTP
 
 @testable import PorticoWeb
@@ -55,7 +55,13 @@ private func topLevelKeyCount(_ body: [UInt8]) -> Int? {
     var sawObject = false
     for b in body {
         if inString {
-            if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+            if escaped {
+                escaped = false
+            } else if b == UInt8(ascii: "\\") {
+                escaped = true
+            } else if b == UInt8(ascii: "\"") {
+                inString = false
+            }
             continue
         }
         switch b {

@@ -3,8 +3,8 @@
 //
 // An input is `<header>\n<body>`; the first byte also moves the signing time near "now".
 
-import FuzzSupport
 import Crypto
+import FuzzSupport
 
 @testable import PorticoPayments
 
@@ -64,8 +64,9 @@ private func hasTimestampKey(_ bytes: [UInt8]) -> Bool {
 /// Verify never accepts a header that does not carry the HMAC of its own timestamp and body, nor
 /// one signed outside the tolerance.
 private func checkVerify(_ header: String, _ body: [UInt8]) {
-    guard (try? StripeSignatureHeader.verify(header: header, body: body, secret: secret, now: now, tolerance: tolerance))
-        != nil
+    guard
+        (try? StripeSignatureHeader.verify(header: header, body: body, secret: secret, now: now, tolerance: tolerance))
+            != nil
     else { return }
     let parsed = try? StripeSignatureHeader(parsing: header)
     require(parsed != nil, "verify accepted a header that does not parse")
