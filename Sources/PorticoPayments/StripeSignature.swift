@@ -99,14 +99,6 @@ public struct StripeSignatureHeader: Equatable, Sendable {
     }
 }
 
-/// Compares two byte strings in time independent of where they differ.
-func constantTimeEqual(_ x: [UInt8], _ y: [UInt8]) -> Bool {
-    guard x.count == y.count else { return false }
-    var diff: UInt8 = 0
-    for i in 0..<x.count { diff |= x[i] ^ y[i] }
-    return diff == 0
-}
-
 extension StripeSignatureHeader {
     static func trimmingBlanks(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         func blank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 }

@@ -57,6 +57,3 @@ public struct TestGateway: PaymentGateway {
         return hexString(mac)
     }
 }
-
-/// Compares two strings in time independent of where they differ.
-public func constantTimeEqual(_ a: String, _ b: String) -> Bool { constantTimeEqual(Array(a.utf8), Array(b.utf8)) }

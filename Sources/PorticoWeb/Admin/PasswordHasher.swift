@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import PorticoCore
-import PorticoPayments
 import _CryptoExtras
 
 /// Admin passwords, hashed with scrypt (memory-hard; BoringSSL's through swift-crypto's

@@ -1,6 +1,5 @@
 import Crypto
 import PorticoCore
-import PorticoPayments
 
 /// Stateless CSRF tokens for the portal's forms: an HMAC of the client's address and the day,
 /// accepted for that day and the next, so a token cannot be used from another address and
