@@ -9,7 +9,10 @@ let package = Package(
         // The modules as a library, for the fuzz package (`fuzz/`), which depends on this one by path.
         .library(
             name: "PorticoModules",
-            targets: ["PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments", "PorticoWeb"]),
+            targets: [
+                "PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments", "PorticoWebSupport",
+                "PorticoPortal", "PorticoAdmin", "PorticoAPI", "PorticoApp",
+            ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -46,14 +49,37 @@ let package = Package(
         .target(
             name: "PorticoPayments",
             dependencies: ["PorticoCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),
-        // The portal, the checkout, the admin JSON API and UI: handlers over templates.
+        // What the three web modules share: templates, the router, CSRF, request metrics, JSON.
         .target(
-            name: "PorticoWeb",
+            name: "PorticoWebSupport",
             dependencies: [
                 "PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // Pages for clients in a browser: the portal, checkouts, webhooks, RFC 8908.
+        .target(
+            name: "PorticoPortal",
+            dependencies: [
+                "PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoWebSupport", "PorticoPayments",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The admin web UI.
+        .target(
+            name: "PorticoAdmin",
+            dependencies: [
+                "PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoWebSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The JSON API under /api/v1 for admins' tools and routers.
+        .target(
+            name: "PorticoAPI",
+            dependencies: [
+                "PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoWebSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Email to clients: the outbox delivered over SMTP (STARTTLS, AUTH) through libcurl.
@@ -64,8 +90,8 @@ let package = Package(
         .target(
             name: "PorticoApp",
             dependencies: [
-                "PorticoCore", "PorticoStore", "PorticoFirewall", "PorticoHTTP", "PorticoWeb", "PorticoPayments",
-                "PorticoMail",
+                "PorticoCore", "PorticoStore", "PorticoFirewall", "PorticoHTTP", "PorticoPayments", "PorticoMail",
+                "PorticoWebSupport", "PorticoPortal", "PorticoAdmin", "PorticoAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -74,7 +100,9 @@ let package = Package(
         .executableTarget(
             name: "portico",
             dependencies: [
-                "PorticoApp", "PorticoCore", "PorticoStore", "PorticoWeb",
+                "PorticoApp", "PorticoCore", "PorticoStore", "PorticoFirewall", "PorticoWebSupport", "PorticoAdmin",
+                "PorticoAPI",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -89,8 +117,9 @@ let package = Package(
         .testTarget(
             name: "PorticoWebTests",
             dependencies: [
-                "PorticoWeb", "PorticoApp", "PorticoStore", "PorticoCore", "PorticoHTTP", "PorticoFirewall",
-                "PorticoPayments", "PorticoTestSupport",
+                "PorticoWebSupport", "PorticoPortal", "PorticoAdmin", "PorticoAPI", "PorticoApp", "PorticoStore",
+                "PorticoCore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments", "PorticoTestSupport",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(
             name: "PorticoFirewallTests", dependencies: ["PorticoFirewall", "PorticoCore", "PorticoTestSupport"]),
@@ -98,7 +127,8 @@ let package = Package(
         .testTarget(
             name: "PorticoLabTests",
             dependencies: [
-                "PorticoApp", "PorticoStore", "PorticoCore", "PorticoFirewall", "PorticoWeb", "PorticoTestSupport",
+                "PorticoApp", "PorticoStore", "PorticoCore", "PorticoFirewall", "PorticoWebSupport",
+                "PorticoTestSupport",
             ]),
         .testTarget(
             name: "PorticoPaymentsTests",
@@ -109,14 +139,14 @@ let package = Package(
         .testTarget(
             name: "PorticoAppTests",
             dependencies: [
-                "PorticoApp", "PorticoMail", "PorticoStore", "PorticoCore", "PorticoWeb", "PorticoHTTP",
+                "PorticoApp", "PorticoMail", "PorticoStore", "PorticoCore", "PorticoWebSupport", "PorticoHTTP",
                 "PorticoTestSupport", .product(name: "Logging", package: "swift-log"),
             ]),
         // Crash safety (SIGKILL while clients pay) and load (idle, slow and flooding clients) against
         // the built `portico serve` as a subprocess.
         .testTarget(
             name: "PorticoProofTests",
-            dependencies: ["PorticoStore", "PorticoCore", "PorticoWeb", "PorticoTestSupport"]),
+            dependencies: ["PorticoStore", "PorticoCore", "PorticoWebSupport", "PorticoTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

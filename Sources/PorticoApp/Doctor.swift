@@ -5,7 +5,7 @@ import PorticoHTTP
 import PorticoMail
 import PorticoPayments
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 
 /// One finding of `portico doctor`.
 public struct DoctorFinding: Sendable, Equatable {

@@ -5,8 +5,9 @@ import PorticoFirewall
 import PorticoHTTP
 import PorticoMail
 import PorticoPayments
+import PorticoPortal
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 import ServiceLifecycle
 import Synchronization
 import UnixSignals

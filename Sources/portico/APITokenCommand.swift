@@ -1,6 +1,7 @@
 import ArgumentParser
+import PorticoAPI
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 
 /// `portico api-token create|revoke`: bearer tokens for the admin API.
 struct APIToken: ParsableCommand {

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
+import PorticoAdmin
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 
 /// `portico admin create`: people who sign in to the admin web UI.
 struct Admin: ParsableCommand {

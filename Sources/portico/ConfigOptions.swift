@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import PorticoApp
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 
 /// Options every command takes: the configuration file, the database, and `--set KEY=VALUE`
 /// for any key of the file. Precedence: file < `PORTICO_…` environment < flags.

@@ -3,7 +3,7 @@ import Foundation
 import PorticoApp
 import PorticoCore
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 
 @main
 struct Portico: ParsableCommand {

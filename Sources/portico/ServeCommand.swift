@@ -4,7 +4,7 @@ import Foundation
 import Logging
 import PorticoApp
 import PorticoCore
-import PorticoWeb
+import PorticoWebSupport
 import Synchronization
 
 /// Listener and firewall flags of `serve` and `demo`; each is a configuration key.

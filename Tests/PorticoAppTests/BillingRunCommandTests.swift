@@ -1,7 +1,7 @@
 import Foundation
 import PorticoCore
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 import Testing
 
 /// `portico billing run --date` takes the API's limit on effective dates (`DateLimits`): more

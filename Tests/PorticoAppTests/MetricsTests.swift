@@ -4,7 +4,7 @@ import PorticoCore
 import PorticoHTTP
 import PorticoStore
 import PorticoTestSupport
-import PorticoWeb
+import PorticoWebSupport
 import Testing
 
 @testable import PorticoApp

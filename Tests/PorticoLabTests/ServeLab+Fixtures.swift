@@ -2,7 +2,7 @@ import Foundation
 import PorticoCore
 import PorticoStore
 import PorticoTestSupport
-import PorticoWeb
+import PorticoWebSupport
 import Testing
 
 /// The end-to-end lab: the `portico` binary this test run built, serving inside the router

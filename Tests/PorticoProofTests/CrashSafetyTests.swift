@@ -2,7 +2,7 @@ import Foundation
 import PorticoCore
 import PorticoStore
 import PorticoTestSupport
-import PorticoWeb
+import PorticoWebSupport
 import Testing
 
 /// SPEC §13: a crash at any point loses no confirmed payment. `portico serve` (off backend) is

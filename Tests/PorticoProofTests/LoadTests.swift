@@ -2,7 +2,7 @@ import Foundation
 import PorticoCore
 import PorticoStore
 import PorticoTestSupport
-import PorticoWeb
+import PorticoWebSupport
 import Testing
 
 #if canImport(Glibc)

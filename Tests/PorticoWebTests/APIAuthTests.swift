@@ -1,6 +1,6 @@
 import Foundation
+import PorticoAPI
 import PorticoStore
-import PorticoWeb
 import Testing
 
 @Suite struct APIAuthTests {

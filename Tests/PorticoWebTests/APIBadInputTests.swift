@@ -1,5 +1,5 @@
 import Foundation
-import PorticoWeb
+import PorticoAPI
 import Testing
 
 /// SPEC §13: every bad input the API can receive gets a clear 4xx naming the field, and

@@ -1,11 +1,12 @@
 import Foundation
 import Logging
+import PorticoAPI
 import PorticoCore
 import PorticoFirewall
 import PorticoHTTP
 import PorticoPayments
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 import Synchronization
 
 /// The installation's "now" for API tests, movable between requests.

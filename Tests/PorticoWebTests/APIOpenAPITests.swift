@@ -1,5 +1,5 @@
 import Foundation
-import PorticoWeb
+import PorticoAPI
 import Testing
 
 @Suite struct APIOpenAPITests {

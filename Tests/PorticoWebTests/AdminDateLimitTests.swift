@@ -1,7 +1,6 @@
 import Foundation
 import PorticoCore
 import PorticoStore
-import PorticoWeb
 import Testing
 
 /// The admin UI's forms take the API's limits on dates (`DateLimits`): an effective date at most

@@ -1,11 +1,13 @@
 import Foundation
 import Logging
+import PorticoAdmin
+import PorticoApp
 import PorticoCore
 import PorticoFirewall
 import PorticoHTTP
 import PorticoPayments
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 
 /// A response of the admin UI with the cookies it set.
 struct AdminResult {

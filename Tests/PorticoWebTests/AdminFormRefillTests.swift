@@ -3,7 +3,7 @@ import PorticoCore
 import PorticoStore
 import Testing
 
-@testable import PorticoWeb
+@testable import PorticoAdmin
 
 /// A refused admin form comes back as its page again (422) with the message and every field as
 /// the admin typed it, so one mistyped field costs one correction, not the whole form.

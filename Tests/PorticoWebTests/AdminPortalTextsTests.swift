@@ -1,7 +1,7 @@
 import Foundation
 import PorticoCore
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 import Testing
 
 /// The portal's catalogue (English and Spanish, by `Accept-Language`) and the texts admins edit.

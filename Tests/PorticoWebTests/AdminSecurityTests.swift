@@ -1,7 +1,8 @@
 import Foundation
+import PorticoAdmin
 import PorticoCore
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 import Testing
 
 /// The admin UI's security rules: sessions, CSRF, the sign-in throttle, escaping.

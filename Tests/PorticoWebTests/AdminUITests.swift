@@ -1,7 +1,6 @@
 import Foundation
 import PorticoCore
 import PorticoStore
-import PorticoWeb
 import Testing
 
 /// What an admin does in the UI: plans, clients, services, the vacation-hold review (SPEC §14

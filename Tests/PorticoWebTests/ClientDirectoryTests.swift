@@ -1,7 +1,7 @@
 import PorticoCore
 import Testing
 
-@testable import PorticoWeb
+@testable import PorticoWebSupport
 
 @Suite struct ClientDirectoryTests {
     @Test func longestPrefixWinsAndStoppedFollowsDeltas() throws {

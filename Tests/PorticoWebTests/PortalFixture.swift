@@ -5,7 +5,7 @@ import PorticoCore
 import PorticoFirewall
 import PorticoStore
 import PorticoTestSupport
-import PorticoWeb
+import PorticoWebSupport
 
 func d(_ s: String) -> LocalDate { try! LocalDate(s) }
 

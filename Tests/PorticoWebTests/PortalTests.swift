@@ -2,9 +2,10 @@ import Foundation
 import PorticoCore
 import PorticoFirewall
 import PorticoHTTP
+import PorticoPortal
 import PorticoStore
 import PorticoTestSupport
-import PorticoWeb
+import PorticoWebSupport
 import Testing
 
 /// Live tests of the portal on loopback: clients are real TCP connections from 127.0.0.x.

@@ -4,7 +4,6 @@ import PorticoCore
 import PorticoPayments
 import PorticoStore
 import PorticoTestSupport
-import PorticoWeb
 import Testing
 
 /// The Stripe gateway live on loopback: Portico's portal, a fake Stripe API, signed webhooks.

@@ -6,7 +6,7 @@ import PorticoFirewall
 import PorticoPayments
 import PorticoStore
 import PorticoTestSupport
-import PorticoWeb
+import PorticoWebSupport
 import Synchronization
 
 /// A running Portico with `gateway = stripe` pointed at a `StripeFake`, `off` firewall, and a

@@ -4,7 +4,7 @@ import PorticoCore
 import PorticoHTTP
 import PorticoMail
 import PorticoPayments
-import PorticoWeb
+import PorticoWebSupport
 
 /// One key of the configuration file, with how to read it from text (environment, flags) and
 /// where it goes in `PorticoConfiguration`.

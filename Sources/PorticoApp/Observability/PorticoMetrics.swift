@@ -2,7 +2,7 @@ import Foundation
 import PorticoCore
 import PorticoFirewall
 import PorticoHTTP
-import PorticoWeb
+import PorticoWebSupport
 import Synchronization
 
 /// Portico's metric families (README "Metrics" lists them).

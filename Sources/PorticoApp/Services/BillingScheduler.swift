@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import PorticoCore
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 import Synchronization
 
 /// What one scheduler tick ran in this process.

@@ -2,7 +2,7 @@
 // `RequestTarget`, and what `HTTPRequest` builds from them.
 
 import FuzzSupport
-import PorticoWeb
+import PorticoWebSupport
 
 @testable import PorticoHTTP
 

@@ -1,12 +1,13 @@
 import Foundation
 import FuzzSupport
 import Logging
+import PorticoAPI
 import PorticoCore
 import PorticoFirewall
 import PorticoHTTP
 import PorticoPayments
 import PorticoStore
-import PorticoWeb
+import PorticoWebSupport
 
 /// The endpoints that take a body, on rows the fixture created (plan 1 and 2, client 1,
 /// service 1). Not the billing run: over the thousands of clients a fuzzing run creates, a

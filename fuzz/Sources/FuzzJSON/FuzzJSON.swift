@@ -8,7 +8,7 @@ import Foundation
 import FuzzSupport
 import PorticoHTTP
 
-@testable import PorticoWeb
+@testable import PorticoAPI
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
