@@ -53,7 +53,7 @@ let package = Package(
         .target(
             name: "PorticoWebSupport",
             dependencies: [
-                "PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments",
+                "PorticoCore", "PorticoStore", "PorticoHTTP",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -16,7 +16,7 @@ extension APIHandlers {
         let result = try store.recordPayment(
             clientId: body.clientId, amount: Money(body.amount), receivedOn: receivedOn,
             method: body.method, reference: body.reference ?? "")
-        context.apply(result.delta)
+        context.walledGarden.apply(result.delta)
         return created(PaymentJSON(result.payment), at: "/payments/\(result.payment.id)")
     }
 
@@ -26,7 +26,7 @@ extension APIHandlers {
         let body = try APIBody.decode(BillingRunInput.self, from: r, fields: BillingRunInput.fields)
         let through = try APIBody.effectiveDate(body.date, field: "date", today: today())
         let report = try store.runBilling(through: through)
-        context.apply(report.delta)
+        context.walledGarden.apply(report.delta)
         return JSON.response(BillingRunJSON(report))
     }
 
@@ -51,7 +51,7 @@ extension APIHandlers {
         let body = try APIBody.decode(HoldInput.self, from: r, fields: HoldInput.fields)
         let from = try APIBody.effectiveDate(body.from, field: "from", today: today())
         let result = try store.activateHold(secondaryId: id, planId: body.planId, from: from, months: body.months)
-        context.apply(result.delta)
+        context.walledGarden.apply(result.delta)
         refresh(clientId: result.primary.service.clientId)
         return created(try holdJSON(result), at: "/services/\(result.primary.id)")
     }
@@ -77,7 +77,7 @@ extension APIHandlers {
             throw APIError.conflict("service \(id) has role none and takes no part in vacation holds")
         }
         let result = try store.endHold(primaryId: primaryId, on: on)
-        context.apply(result.delta)
+        context.walledGarden.apply(result.delta)
         refresh(clientId: service.clientId)
         return JSON.response(try holdJSON(result))
     }

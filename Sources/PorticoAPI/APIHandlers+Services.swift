@@ -73,7 +73,7 @@ extension APIHandlers {
         let id = try APIBody.id(p, kind: "service")
         let body = try APIBody.decode(ReasonInput.self, from: r, fields: ReasonInput.fields)
         let delta = try store.suspend(serviceId: id, on: today(), reason: body.reason)
-        context.apply(delta)
+        context.walledGarden.apply(delta)
         return JSON.response(ServiceJSON(try store.service(id, on: today())))
     }
 
@@ -83,7 +83,7 @@ extension APIHandlers {
         let id = try APIBody.id(p, kind: "service")
         let body = try APIBody.decode(ReasonInput.self, from: r, fields: ReasonInput.fields)
         let delta = try store.release(serviceId: id, on: today(), reason: body.reason)
-        context.apply(delta)
+        context.walledGarden.apply(delta)
         return JSON.response(ServiceJSON(try store.service(id, on: today())))
     }
 }

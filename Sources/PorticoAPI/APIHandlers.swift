@@ -7,7 +7,7 @@ import PorticoWebSupport
 /// parameters and returns a response or throws; `respond` turns what is thrown into the
 /// error shape.
 struct APIHandlers: Sendable {
-    let context: WebContext
+    let context: AdminContext
 
     var store: Store { context.store }
     func today() -> LocalDate { context.clock.today() }
@@ -45,7 +45,7 @@ struct APIHandlers: Sendable {
     /// Keeps the portal's in-memory directory current after a client's services changed. The
     /// change is committed by then; a failure here is logged and repaired by the next reload.
     func refresh(clientId: Int64) {
-        do { try context.refreshClient(clientId) } catch {
+        do { try context.walledGarden.refresh(clientId: clientId) } catch {
             context.logger.error("directory refresh failed", metadata: ["client": "\(clientId)", "error": "\(error)"])
         }
     }

@@ -13,10 +13,10 @@ public struct AdminAPI: Sendable {
     public static let prefix = "/api/v1"
     static let openAPIPath = prefix + "/openapi.json"
 
-    let context: WebContext
+    let context: AdminContext
     let router: Router
 
-    public init(context: WebContext) {
+    public init(context: AdminContext) {
         self.context = context
         let handlers = APIHandlers(context: context)
         var router = Router()

@@ -25,7 +25,7 @@ extension AdminUI {
     func csrfSubject(_ session: AdminSessionRecord) -> String { "admin|" + session.tokenHash }
 
     func csrfToken(_ session: AdminSessionRecord) -> String {
-        CSRF(key: context.csrfKey).token(for: csrfSubject(session), on: context.clock.today())
+        context.csrf.token(for: csrfSubject(session), on: context.clock.today())
     }
 
     /// A POST's `Origin` (when the browser sends one) names this host: a second guard besides
@@ -48,7 +48,7 @@ extension AdminUI {
                 "admin/sign-in",
                 [
                     "ispName": context.branding.ispName, "error": error ?? "",
-                    "csrf": CSRF(key: context.csrfKey).token(for: "signin|" + nonce, on: context.clock.today()),
+                    "csrf": context.csrf.token(for: "signin|" + nonce, on: context.clock.today()),
                 ]),
             status: status)
         if existing == nil { response.setCookie(cookie(Self.signInCookie, nonce, request)) }
@@ -58,7 +58,7 @@ extension AdminUI {
     func signIn(_ request: HTTPRequest) -> HTTPResponse {
         guard let fields = try? request.formValues() else { return errorPage(400, "The form could not be read.") }
         guard sameOrigin(request), let nonce = request.cookies[Self.signInCookie],
-            CSRF(key: context.csrfKey).isValid(fields["csrf"], for: "signin|" + nonce, on: context.clock.today())
+            context.csrf.isValid(fields["csrf"], for: "signin|" + nonce, on: context.clock.today())
         else {
             return signInPage(
                 request, error: "The sign-in form expired (cookies must be on). Please try again.",

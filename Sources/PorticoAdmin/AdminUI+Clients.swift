@@ -107,7 +107,7 @@ extension AdminUI {
                 ? nil : try choice(r.field("overrideRole"), OverrideRole.self, field: "overrideRole"),
             addresses: addressList(r.field("addresses")))
         let saved = try store.createService(new, on: context.clock.today())
-        try context.refreshClient(clientId)
+        try context.walledGarden.refresh(clientId: clientId)
         return r.back(
             default: "/clients/\(clientId)",
             flash: Flash(kind: .ok, text: "Service \(saved.id) (\(saved.service.planName)) created."))
@@ -147,7 +147,7 @@ extension AdminUI {
         let addresses = addressList(r.field("addresses"))
         if addresses != current.service.addresses.map(\.description) { patch.addresses = addresses }
         _ = try store.updateService(id, patch, on: today)
-        try context.refreshClient(current.service.clientId)
+        try context.walledGarden.refresh(clientId: current.service.clientId)
         return r.back(
             default: "/services/\(id)",
             flash: Flash(kind: .ok, text: "Service \(id) saved. The next billing run bills any difference."))
@@ -159,7 +159,7 @@ extension AdminUI {
         let delta = try store.suspend(
             serviceId: id, on: context.clock.today(),
             reason: "\(r.field("reason")) (by \(r.session.username))")
-        context.apply(delta)
+        context.walledGarden.apply(delta)
         return r.back(default: "/services/\(id)", flash: Flash(kind: .ok, text: "Service \(id) suspended."))
     }
 
@@ -169,7 +169,7 @@ extension AdminUI {
         let delta = try store.release(
             serviceId: id, on: context.clock.today(),
             reason: "\(r.field("reason")) (by \(r.session.username))")
-        context.apply(delta)
+        context.walledGarden.apply(delta)
         return r.back(
             default: "/services/\(id)",
             flash: Flash(

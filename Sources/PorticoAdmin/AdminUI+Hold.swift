@@ -39,8 +39,8 @@ extension AdminUI {
         let clientId = preview.primary.service.clientId
         let queued = try store.outboxMessages(clientId: clientId, limit: 1).first?.id ?? 0
         let result = try store.activateHold(secondaryId: h.serviceId, planId: h.planId, from: h.from, months: h.months)
-        context.apply(result.delta)
-        try context.refreshClient(clientId)
+        context.walledGarden.apply(result.delta)
+        try context.walledGarden.refresh(clientId: clientId)
         return try holdDone(
             r, result, clientId: clientId, queuedAfter: queued,
             what: "Vacation hold on \(result.primary.service.planName) from \(h.from)")
@@ -63,8 +63,8 @@ extension AdminUI {
         let clientId = preview.primary.service.clientId
         let queued = try store.outboxMessages(clientId: clientId, limit: 1).first?.id ?? 0
         let result = try store.endHold(primaryId: primaryId, on: on)
-        context.apply(result.delta)
-        try context.refreshClient(clientId)
+        context.walledGarden.apply(result.delta)
+        try context.walledGarden.refresh(clientId: clientId)
         return try holdDone(r, result, clientId: clientId, queuedAfter: queued, what: "Vacation hold ended on \(on)")
     }
 

@@ -117,7 +117,7 @@ extension AdminUI {
             clientId: clientId, amount: amount,
             receivedOn: try effectiveDate(r.field("receivedOn"), field: "receivedOn"),
             method: r.field("method"), reference: r.field("reference"))
-        context.apply(result.delta)
+        context.walledGarden.apply(result.delta)
         let released = result.delta.release.isEmpty ? "" : " Released \(result.delta.release.count) address(es)."
         return r.back(
             default: "/clients/\(clientId)",

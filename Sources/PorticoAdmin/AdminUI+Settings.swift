@@ -62,9 +62,9 @@ extension AdminUI {
             fields.append(field)
             groups[groups.count - 1]["fields"] = fields
         }
-        let overrides = texts.overrides()
-        let languages = texts.catalogs.codes.map { code -> [String: Any] in
-            let catalog = texts.catalogs.strings(code)
+        let overrides = (try? store.portalTexts()) ?? [:]
+        let languages = context.catalogs.codes.map { code -> [String: Any] in
+            let catalog = context.catalogs.strings(code)
             return [
                 "code": code, "name": catalog["language.name"] ?? code,
                 "texts": Catalogs.editableKeys.map { key -> [String: Any] in
@@ -93,7 +93,7 @@ extension AdminUI {
         do {
             flash = Flash(kind: .ok, text: try context.gateway.testConnection())
         } catch {
-            flash = Flash(kind: .error, text: error.description)
+            flash = Flash(kind: .error, text: "\(error)")
         }
         try store.auditAdminAction(
             on: context.clock.today(), event: "gateway tested",
@@ -149,7 +149,7 @@ extension AdminUI {
     /// catalogue's text.
     func savePortalTexts(_ r: AdminRequest) throws -> HTTPResponse {
         var edits: [(key: String, language: String, value: String)] = []
-        for code in texts.catalogs.codes {
+        for code in context.catalogs.codes {
             for key in Catalogs.editableKeys {
                 guard let value = r.form["\(code).\(key)"] else { continue }
                 guard value.count <= 2000 else { throw AdminInputError("\(code).\(key)", "at most 2000 characters") }

@@ -26,7 +26,7 @@ extension AdminUI {
     func runBilling(_ r: AdminRequest) throws -> HTTPResponse {
         let through = try effectiveDate(r.field("date"), field: "date")
         let report = try store.runBilling(through: through)
-        context.apply(report.delta)
+        context.walledGarden.apply(report.delta)
         try store.auditAdminAction(
             on: context.clock.today(), event: "billing run",
             reason: "by \(r.session.username) through \(through)")
@@ -37,30 +37,29 @@ extension AdminUI {
         return r.back(default: "/", flash: Flash(kind: .ok, text: text))
     }
 
-    /// The walled garden's sets as the firewall reports them, against the database's truth.
+    /// The walled garden's sets as the local firewall reports them, against the database's truth.
     func walledGarden(_ r: AdminRequest) throws -> HTTPResponse {
-        let database = try store.stoppedAddresses()
+        let status = try context.walledGarden.status()
+        let database = status.stopped
+        let target = status.targets.first { $0.kind == .localFirewall }
         var firewallError = ""
-        var firewall: Set<IPPrefix> = []
-        do { firewall = Set(try context.firewall.suspendedPrefixes()) } catch {
-            firewallError = "The firewall could not be read: \(error)"
-        }
-        let missing = database.subtracting(firewall).sorted()
-        let extra = firewallError.isEmpty ? firewall.subtracting(database).sorted() : []
+        if case .unreachable(let why) = target?.state { firewallError = "The firewall could not be read: \(why)" }
+        let firewall = target?.held ?? []
         let rows = database.union(firewall).sorted().prefix(500).map { p -> [String: Any] in
-            let owner = context.directory.lookup(p)
+            let owner = context.walledGarden.client(owning: p)
             return [
                 "address": p.description, "inDatabase": database.contains(p), "inFirewall": firewall.contains(p),
-                "clientId": owner?.clientId ?? 0, "hasClient": owner != nil,
+                "clientId": owner ?? 0, "hasClient": owner != nil,
             ]
         }
         return page(
             "walled-garden", title: "Walled garden", section: "walled-garden", r,
             [
                 "databaseCount": database.count, "firewallCount": firewall.count,
-                "inSync": firewallError.isEmpty && missing.isEmpty && extra.isEmpty,
+                "inSync": target?.state == .inSync,
                 "firewallError": firewallError,
-                "missing": missing.map(\.description), "extra": extra.map(\.description),
+                "missing": (target?.missing ?? database.sorted()).map(\.description),
+                "extra": (target?.extra ?? []).map(\.description),
                 "rows": Array(rows), "truncated": database.union(firewall).count > 500,
             ])
     }

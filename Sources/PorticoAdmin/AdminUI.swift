@@ -35,14 +35,12 @@ public struct AdminUI: Sendable {
     static let signInCookie = "portico_signin"
     static let flashCookie = "portico_flash"
 
-    let context: WebContext
+    let context: AdminContext
     let options: AdminUIOptions
-    let texts: PortalTexts
 
-    public init(context: WebContext, options: AdminUIOptions = AdminUIOptions()) {
+    public init(context: AdminContext, options: AdminUIOptions = AdminUIOptions()) {
         self.context = context
         self.options = options
-        texts = PortalTexts.load(context)
     }
 
     var store: Store { context.store }
@@ -91,7 +89,7 @@ public struct AdminUI: Sendable {
                 return errorPage(400, "The form could not be read.")
             }
             guard sameOrigin(request), let sent = fields["csrf"],
-                CSRF(key: context.csrfKey).isValid(sent, for: csrfSubject(session), on: context.clock.today())
+                context.csrf.isValid(sent, for: csrfSubject(session), on: context.clock.today())
             else {
                 context.logger.warning(
                     "admin form refused: bad CSRF token or origin",

@@ -67,6 +67,8 @@ public final class PorticoServer: Sendable {
             store: store, firewall: firewall, clock: clock, gateway: gateway, templates: templates,
             branding: branding, logger: logger)
         self.context = context
+        // Changes made through the server queue their emails in their own transaction.
+        store.setMessageComposer(context.emailComposer)
         let portalHandler = Portal(
             context: context,
             options: PortalOptions(
@@ -74,11 +76,10 @@ public final class PorticoServer: Sendable {
         var portalHTTP = configuration.portalHTTP
         portalHTTP.host = configuration.portalListen.host
         portalHTTP.port = configuration.portalListen.port
-        let ownHosts: Set<String> = [configuration.portalListen.host, branding.portalHost, "localhost"]
         // Stopped clients' requests for other hosts (nearly all of the portal's traffic) are
         // answered by the fast path; everything else by the portal's handler.
         let portalAnswers = metrics.instrument(
-            listener: "portal", ownHosts: ownHosts, fastPath: { portalHandler.fastRedirect($0) }
+            listener: "portal", ownHosts: portalHandler.ownHosts, fastPath: { portalHandler.fastRedirect($0) }
         ) { portalHandler.handle($0) }
         portal = HTTPServer(
             configuration: portalHTTP, logger: logger, fastPath: portalAnswers.fastPath,
@@ -96,7 +97,7 @@ public final class PorticoServer: Sendable {
         self.allowlist = allowlist
         scheduler = BillingScheduler(
             store: store, now: { clock.instant() }, logger: logger, metrics: metrics,
-            apply: { context.apply($0) },
+            apply: { context.walledGarden.apply($0) },
             ranElsewhere: { [logger] in
                 // The other process changed the database's stopped set: follow it at once
                 // rather than at the reconciler's next pass.

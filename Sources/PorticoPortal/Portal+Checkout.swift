@@ -8,7 +8,7 @@ extension Portal {
     enum CheckoutKind { case reactivation, prepayment, overdue }
 
     /// Reads a posted portal form and checks its CSRF token; the error is the page to show.
-    static func form(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer)
+    static func form(_ c: PortalContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer)
         -> Result<(fields: [String: String], entry: ClientDirectory.Entry, address: String), PortalFailure>
     {
         let address = clientAddress(req, o)
@@ -16,7 +16,7 @@ extension Portal {
         guard let fields = try? req.formValues() else {
             return .failure(PortalFailure(message(c, l, 400, l.t("message.formUnreadable"))))
         }
-        guard CSRF(key: c.csrfKey).isValid(fields["csrf"], for: address, on: c.clock.today()) else {
+        guard c.csrf.isValid(fields["csrf"], for: address, on: c.clock.today()) else {
             return .failure(PortalFailure(message(c, l, 403, l.t("message.formExpired"))))
         }
         return .success((fields, entry, address))
@@ -27,7 +27,7 @@ extension Portal {
     /// POST /reactivate, /prepay, /pay: stores a checkout for the quoted amount and sends the
     /// browser to the gateway.
     static func startCheckout(
-        _ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer,
+        _ c: PortalContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer,
         kind: CheckoutKind
     ) -> HTTPResponse {
         let posted: (fields: [String: String], entry: ClientDirectory.Entry, address: String)
@@ -87,13 +87,13 @@ extension Portal {
     }
 
     /// POST /postpone: pushes the suspension back once per overdue invoice.
-    static func postpone(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer) -> HTTPResponse {
+    static func postpone(_ c: PortalContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer) -> HTTPResponse {
         switch form(c, req, o, l) {
         case .failure(let f): return f.response
         case .success(let posted):
             do {
                 let delta = try c.store.postpone(clientId: posted.entry.clientId, on: c.clock.today())
-                c.apply(delta)
+                c.walledGarden.apply(delta)
                 return .redirect(to: c.branding.portalURL + "/", status: 303)
             } catch {
                 return failure(c, l, error)
@@ -102,7 +102,7 @@ extension Portal {
     }
 
     /// GET /checkout/{id}: progress, then "you are back online" once the release happened.
-    static func checkoutPage(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer, id: String)
+    static func checkoutPage(_ c: PortalContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer, id: String)
         -> HTTPResponse
     {
         guard let checkout = try? c.store.checkout(id),
@@ -129,7 +129,7 @@ extension Portal {
 
     // MARK: The test gateway's own page
 
-    static func testGatewayPage(_ c: WebContext, _ req: HTTPRequest, _ l: Localizer, id: String) -> HTTPResponse {
+    static func testGatewayPage(_ c: PortalContext, _ req: HTTPRequest, _ l: Localizer, id: String) -> HTTPResponse {
         guard let gateway = c.gateway as? TestGateway, let checkout = try? c.store.checkout(id),
             checkout.gateway == "test"
         else { return message(c, l, 404, l.t("message.noCheckout")) }
@@ -148,7 +148,7 @@ extension Portal {
     }
 
     /// POST /test-gateway/checkout/{id} with `outcome=paid|declined`: the gateway's confirmation.
-    static func testGatewayPost(_ c: WebContext, _ req: HTTPRequest, _ l: Localizer, id: String) -> HTTPResponse {
+    static func testGatewayPost(_ c: PortalContext, _ req: HTTPRequest, _ l: Localizer, id: String) -> HTTPResponse {
         // The test gateway stands for a provider's own pages: its messages are not translated.
         guard c.gateway is TestGateway else { return message(c, l, 404, "The test gateway is not enabled.") }
         guard let fields = try? req.formValues() else { return message(c, l, 400, "The form could not be read.") }
@@ -166,14 +166,14 @@ extension Portal {
     }
 
     /// Carries out a verified gateway outcome: confirm (exactly once) and release, or decline.
-    public static func handle(_ c: WebContext, _ outcome: GatewayOutcome) throws {
+    public static func handle(_ c: PortalContext, _ outcome: GatewayOutcome) throws {
         let today = c.clock.today()
         switch outcome.result {
         case .paid(let amount, let currency):
             let confirmation = try c.store.confirmCheckout(
                 outcome.checkoutId, gatewayReference: outcome.reference,
                 amount: amount, currency: currency, on: today)
-            c.apply(confirmation.delta)
+            c.walledGarden.apply(confirmation.delta)
             if confirmation.isNew {
                 c.logger.info(
                     "payment confirmed",

@@ -17,7 +17,7 @@ extension Portal {
     /// - 422: authentic and ours but refused (the paid amount is not the checkout's): nothing
     ///   recorded, logged as an error, and left failing in Stripe's dashboard for a person;
     /// - 500: the database failed; Stripe's retry will carry it out.
-    static func stripeWebhook(_ c: WebContext, _ req: HTTPRequest) -> HTTPResponse {
+    static func stripeWebhook(_ c: PortalContext, _ req: HTTPRequest) -> HTTPResponse {
         guard c.gateway.name == "stripe" else {
             return JSON.error(404, "not_found", "the Stripe gateway is not enabled")
         }
@@ -44,7 +44,7 @@ extension Portal {
     /// reads the session from Stripe and confirms a paid one; then shows the checkout page as
     /// always. Only the checkout's own client, with the session Portico created for it, makes
     /// Portico call Stripe, so the page cannot be used to flood the API.
-    static func stripeReturn(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer, id: String)
+    static func stripeReturn(_ c: PortalContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer, id: String)
         -> HTTPResponse
     {
         if c.gateway.name == "stripe", let sessionId = req.query["session_id"],
@@ -74,7 +74,7 @@ extension Portal {
 
     /// Carries out a verified Stripe outcome for one of our Stripe checkouts. A session that is
     /// not the one Portico created for the checkout is ignored.
-    static func carryOut(_ c: WebContext, _ outcome: GatewayOutcome, from source: String) -> GatewayResult {
+    static func carryOut(_ c: PortalContext, _ outcome: GatewayOutcome, from source: String) -> GatewayResult {
         let meta: Logger.Metadata = [
             "checkout": "\(outcome.checkoutId)", "session": "\(outcome.reference)", "via": "\(source)",
         ]
@@ -107,6 +107,10 @@ extension Portal {
     }
 
     static func received(_ status: String) -> HTTPResponse {
-        HTTPResponse.json("{\"received\":true,\"status\":\"\(status)\"}")
+        struct Received: Encodable {
+            var received = true
+            var status: String
+        }
+        return JSON.response(Received(status: status))
     }
 }

@@ -20,12 +20,10 @@ public struct PortalOptions: Sendable {
 /// The walled-garden portal on `portal.listen` (SPEC §10): redirects, the page, checkouts, the
 /// test gateway's page, and the RFC 8908 API.
 public struct Portal: Sendable {
-    let context: WebContext
+    let context: PortalContext
     let options: PortalOptions
-    let csrf: CSRF
-    let ownHosts: Set<String>
-    /// `ownHosts` as bytes, for `fastRedirect`.
-    let ownHostBytes: [[UInt8]]
+    /// The names that are the portal itself; any other Host is a foreign host.
+    public let ownHosts: OwnHosts
     let router: Router
     /// The strings of the client's language (`Accept-Language`), with the admins' edits.
     let texts: PortalTexts
@@ -33,19 +31,17 @@ public struct Portal: Sendable {
     /// thread, so that returning it touches no reference count another core also touches.
     let redirects: PerThread<ResponseBox>
 
-    public init(context: WebContext, options: PortalOptions = PortalOptions()) {
+    public init(context: PortalContext, options: PortalOptions = PortalOptions()) {
         self.context = context
         self.options = options
-        csrf = CSRF(key: context.csrfKey)
-        ownHosts = Set([context.branding.portalHost] + options.extraHosts.map { $0.lowercased() })
-        ownHostBytes = ownHosts.map { Array($0.utf8) }
+        ownHosts = OwnHosts([context.branding.portalHost] + options.extraHosts)
         let portalURL = context.branding.portalURL
         redirects = PerThread {
             var redirect = HTTPResponse.redirect(to: portalURL + "/")
             redirect.metricsRoute = "foreign"
             return ResponseBox((try? HTTPResponse.prepared(redirect)) ?? redirect)
         }
-        let texts = PortalTexts.load(context)
+        let texts = PortalTexts(catalogs: context.catalogs, store: context.store)
         self.texts = texts
         var r = Router()
         r.add("GET", "/", { req, _ in Self.page(context, req, options, texts) })
@@ -91,8 +87,7 @@ public struct Portal: Sendable {
     }
 
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
-        let host = request.headers["Host"].map(URLText.hostOnly)
-        let own = host == nil || ownHosts.contains(host!)
+        let own = ownHosts.contains(hostHeader: request.headers["Host"])
         // The portal's own pages look the client up themselves; a foreign host needs only the
         // address's standing.
         let standing = own ? .unknown : context.directory.standing(Self.clientAddress(request, options))
@@ -127,22 +122,9 @@ public struct Portal: Sendable {
     /// else, which `handle` then answers. Behind trusted proxies the client is in a header, so
     /// it always declines.
     public func fastRedirect(_ glance: borrowing RequestGlance) -> HTTPResponse? {
-        guard options.trustedProxies.isEmpty, let raw = glance.host, let ipv4 = glance.peerIPv4 else { return nil }
-        var start = 0
-        var end = raw.count
-        if raw.first == UInt8(ascii: "[") {
-            start = 1
-            end = raw[1...].firstIndex(of: UInt8(ascii: "]")) ?? raw.count
-        } else if let colon = raw.firstIndex(of: UInt8(ascii: ":")) {
-            end = colon
-        }
-        guard end > start else { return nil }
-        let host = raw[start..<end]
-        // Non-ASCII names and the portal's own names go the ordinary way.
-        if host.contains(where: { $0 >= 0x80 }) { return nil }
-        for own in ownHostBytes where own.count == host.count {
-            if zip(own, host).allSatisfy({ $0 == ($1 | ($1 >= 65 && $1 <= 90 ? 0x20 : 0)) }) { return nil }
-        }
+        guard options.trustedProxies.isEmpty, let raw = glance.host, let ipv4 = glance.peerIPv4,
+            ownHosts.isForeign(rawHost: raw)
+        else { return nil }
         guard context.directory.standing(ipv4: ipv4) == .stopped else { return nil }
         return redirects.current.response
     }
@@ -164,7 +146,7 @@ public struct Portal: Sendable {
 
     // MARK: Pages
 
-    static func page(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ texts: PortalTexts) -> HTTPResponse {
+    static func page(_ c: PortalContext, _ req: HTTPRequest, _ o: PortalOptions, _ texts: PortalTexts) -> HTTPResponse {
         let address = clientAddress(req, o)
         let l = texts.localizer(req)
         guard let entry = c.directory.lookup(address) else { return unknownPage(c, req, o, l) }
@@ -177,7 +159,7 @@ public struct Portal: Sendable {
             let view = try PortalView.load(c.store, clientId: entry.clientId, on: today)
             let currency = Currency.named(c.store.settings.billing.currency) ?? .usd
             let ctx = view.context(
-                currency: currency, csrf: CSRF(key: c.csrfKey).token(for: address, on: today),
+                currency: currency, csrf: c.csrf.token(for: address, on: today),
                 branding: c.branding, l)
             let html = c.templates.render("portal/page", ctx)
             c.pageCache.put(key, generation: generation, date: today, html: html)
@@ -193,16 +175,26 @@ public struct Portal: Sendable {
         return r
     }
 
-    static func captive(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions) -> HTTPResponse {
+    static func captive(_ c: PortalContext, _ req: HTTPRequest, _ o: PortalOptions) -> HTTPResponse {
         let stopped = c.directory.lookup(clientAddress(req, o))?.stopped ?? false
-        var fields = ["\"captive\":\(stopped)", "\"user-portal-url\":\(jsonString(c.branding.portalURL + "/"))"]
-        if let venue = c.branding.venueInfoURL { fields.append("\"venue-info-url\":\(jsonString(venue))") }
-        var r = HTTPResponse.json("{" + fields.joined(separator: ",") + "}", contentType: "application/captive+json")
+        struct Captive: Encodable {
+            var captive: Bool
+            var userPortalURL: String
+            var venueInfoURL: String?
+            enum CodingKeys: String, CodingKey {
+                case captive
+                case userPortalURL = "user-portal-url"
+                case venueInfoURL = "venue-info-url"
+            }
+        }
+        let body = Captive(
+            captive: stopped, userPortalURL: c.branding.portalURL + "/", venueInfoURL: c.branding.venueInfoURL)
+        var r = JSON.response(body, contentType: "application/captive+json")
         r.addHeader("Cache-Control", "private")
         return r
     }
 
-    static func activePage(_ c: WebContext, _ l: Localizer, _ text: String, status: Int = 200) -> HTTPResponse {
+    static func activePage(_ c: PortalContext, _ l: Localizer, _ text: String, status: Int = 200) -> HTTPResponse {
         var ctx = common(c, l)
         ctx["message"] = text
         var r = HTTPResponse.html(c.templates.render("portal/active", ctx), status: status)
@@ -210,11 +202,12 @@ public struct Portal: Sendable {
         return r
     }
 
-    static func unknownPage(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer) -> HTTPResponse {
+    static func unknownPage(_ c: PortalContext, _ req: HTTPRequest, _ o: PortalOptions, _ l: Localizer) -> HTTPResponse
+    {
         message(c, l, 404, l.t("message.unknownDevice", ["address": clientAddress(req, o)]))
     }
 
-    static func message(_ c: WebContext, _ l: Localizer, _ status: Int, _ text: String) -> HTTPResponse {
+    static func message(_ c: PortalContext, _ l: Localizer, _ status: Int, _ text: String) -> HTTPResponse {
         var ctx = common(c, l)
         ctx["message"] = text
         ctx["error"] = status >= 400
@@ -225,7 +218,7 @@ public struct Portal: Sendable {
 
     /// What every portal template shows: the ISP, its contact details (as edited by the admins
     /// for this language, else configured), the language and its strings (`{{t.key}}`).
-    static func common(_ c: WebContext, _ l: Localizer) -> [String: Any] {
+    static func common(_ c: PortalContext, _ l: Localizer) -> [String: Any] {
         let edited = l.t("contact")
         return [
             "ispName": c.branding.ispName,
@@ -234,7 +227,7 @@ public struct Portal: Sendable {
         ]
     }
 
-    static func failure(_ c: WebContext, _ l: Localizer, _ error: Error) -> HTTPResponse {
+    static func failure(_ c: PortalContext, _ l: Localizer, _ error: Error) -> HTTPResponse {
         switch error {
         case let b as BillingError:
             let status = if case .notFound = b { 404 } else { 422 }
@@ -243,24 +236,6 @@ public struct Portal: Sendable {
             c.logger.error("portal request failed", metadata: ["error": "\(error)"])
             return message(c, l, 500, l.t("message.internal"))
         }
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default:
-                if ch.value < 0x20 {
-                    out += "\\u00" + hexString([UInt8(ch.value)])
-                } else {
-                    out.unicodeScalars.append(ch)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// The portal's strings in every shipped language, read from `templates/i18n/<code>.json`
 /// (one flat object of key → text; `{name}` marks a value filled in by the code). English is
@@ -14,6 +15,18 @@ public struct Catalogs: Sendable {
 
     public init(languages: [String: [String: String]]) {
         self.languages = languages
+    }
+
+    /// The catalogues beside the templates (`<templates>/i18n`); a missing or broken one is
+    /// logged, and the portal then shows the keys instead of the texts.
+    public static func loadBeside(_ templates: Templates, logger: Logger) -> Catalogs {
+        let directory = templates.directory + "/i18n"
+        do {
+            return try load(directory: directory)
+        } catch {
+            logger.error("portal translations could not be read", metadata: ["error": "\(error)"])
+            return Catalogs(languages: [fallback: [:]])
+        }
     }
 
     /// Reads every `*.json` in `directory`; English must be there.
@@ -61,32 +74,4 @@ public struct Catalogs: Sendable {
         out.merge(overrides[language] ?? [:]) { _, new in new }
         return out
     }
-}
-
-/// The strings of one language for one request.
-public struct Localizer: Sendable {
-    public let language: String
-    public let strings: [String: String]
-
-    public init(language: String, strings: [String: String]) {
-        self.language = language
-        self.strings = strings
-    }
-
-    /// The text of `key` with `{name}` replaced by `args[name]`; the key itself when missing, so
-    /// a gap shows instead of hiding.
-    public func t(_ key: String, _ args: [String: String] = [:]) -> String {
-        var text = strings[key] ?? key
-        for (name, value) in args { text = text.replacingOccurrences(of: "{\(name)}", with: value) }
-        return text
-    }
-
-    /// The strings for a template's `{{t.key}}`, with the dots of the keys made underscores
-    /// (Mustache reads a dot as a step into a nested object): `overdue.title` is `{{t.overdue_title}}`.
-    public var forTemplates: [String: String] {
-        Dictionary(uniqueKeysWithValues: strings.map { ($0.key.replacingOccurrences(of: ".", with: "_"), $0.value) })
-    }
-
-    /// "1 month", "3 months".
-    public func months(_ n: Int) -> String { t(n == 1 ? "months.one" : "months.other", ["n": String(n)]) }
 }

@@ -2,8 +2,8 @@ import PorticoCore
 import PorticoStore
 
 /// Renders the outbox's messages from `templates/email/` (a plain-text and an HTML body each).
-/// Installed on the store by `WebContext`, so every change made through the server queues its
-/// message in the transaction that makes it.
+/// The app's wiring installs it on the store (`PorticoServer`), so every change made through the
+/// server queues its message in the transaction that makes it.
 public struct EmailComposer: MessageComposer {
     let templates: Templates
     let branding: Branding

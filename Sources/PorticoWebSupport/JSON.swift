@@ -10,9 +10,11 @@ public enum JSON {
         return e
     }()
 
-    public static func response<T: Encodable>(_ value: T, status: Int = 200) -> HTTPResponse {
+    public static func response<T: Encodable>(
+        _ value: T, status: Int = 200, contentType: String = "application/json"
+    ) -> HTTPResponse {
         do {
-            return HTTPResponse.json(try encoder.encode(value).map { $0 }, status: status)
+            return HTTPResponse.json(try encoder.encode(value).map { $0 }, status: status, contentType: contentType)
         } catch {
             return self.error(500, "internal", "could not encode the response")
         }

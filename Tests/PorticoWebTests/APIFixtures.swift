@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PorticoAPI
+import PorticoApp
 import PorticoCore
 import PorticoFirewall
 import PorticoHTTP
@@ -76,6 +77,7 @@ struct APIFixture {
             gateway: TestGateway(secret: [UInt8](repeating: 7, count: 32)),
             templates: Templates(directory: repo.appendingPathComponent("templates").path),
             branding: Branding(portalURL: "http://portal.test"), logger: Logger(label: "portico.api.test"))
+        store.setMessageComposer(context.emailComposer)
         api = AdminAPI(context: context)
         token = try AdminAPI.createToken(name: "tests", store: store, on: try LocalDate(today))
     }

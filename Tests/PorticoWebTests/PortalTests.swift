@@ -1,4 +1,5 @@
 import Foundation
+import PorticoApp
 import PorticoCore
 import PorticoFirewall
 import PorticoHTTP

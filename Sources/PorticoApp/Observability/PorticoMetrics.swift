@@ -2,6 +2,7 @@ import Foundation
 import PorticoCore
 import PorticoFirewall
 import PorticoHTTP
+import PorticoPortal
 import PorticoWebSupport
 import Synchronization
 
@@ -92,7 +93,7 @@ public struct PorticoMetrics: Sendable {
 
     /// Wraps a handler: counts the request under its route label and times it.
     func instrument(
-        listener: String, ownHosts: Set<String>, _ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+        listener: String, ownHosts: OwnHosts, _ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
     )
         -> @Sendable (HTTPRequest) -> HTTPResponse
     {
@@ -104,7 +105,7 @@ public struct PorticoMetrics: Sendable {
     /// Wraps a listener's fast path and handler into the same series: a fast answer counts
     /// under its `metricsRoute` (or `fast`), timed like any other.
     func instrument(
-        listener: String, ownHosts: Set<String>, fastPath: @escaping FastPath,
+        listener: String, ownHosts: OwnHosts, fastPath: @escaping FastPath,
         _ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
     ) -> (fastPath: FastPath, handler: @Sendable (HTTPRequest) -> HTTPResponse) {
         let series = RequestSeries(listener: listener, requests: requests, duration: requestDuration)
@@ -121,7 +122,7 @@ public struct PorticoMetrics: Sendable {
     }
 
     private func instrument(
-        series: RequestSeries, ownHosts: Set<String>, _ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+        series: RequestSeries, ownHosts: OwnHosts, _ handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
     ) -> @Sendable (HTTPRequest) -> HTTPResponse {
         return { request in
             let start = ContinuousClock.now
@@ -225,12 +226,8 @@ enum RouteLabel {
     /// Distinct labels a listener may use; past it, `other`.
     static let limit = 100
 
-    static func label(_ request: HTTPRequest, status: Int, ownHosts: Set<String>) -> String {
-        if !ownHosts.isEmpty, let host = request.headers["Host"].map(URLText.hostOnly), !host.isEmpty,
-            !ownHosts.contains(host)
-        {
-            return "foreign"
-        }
+    static func label(_ request: HTTPRequest, status: Int, ownHosts: OwnHosts) -> String {
+        if !ownHosts.isEmpty, !ownHosts.contains(hostHeader: request.headers["Host"]) { return "foreign" }
         if status == 404 { return "unmatched" }
         let segments = request.path.split(separator: "/").prefix(6).map { segment -> String in
             let s = String(segment)

@@ -2,6 +2,7 @@ import Foundation
 import FuzzSupport
 import Logging
 import PorticoAPI
+import PorticoApp
 import PorticoCore
 import PorticoFirewall
 import PorticoHTTP

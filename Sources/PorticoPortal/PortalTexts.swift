@@ -1,6 +1,6 @@
-import Logging
 import PorticoHTTP
 import PorticoStore
+import PorticoWebSupport
 import Synchronization
 
 /// The portal's strings for a request: the catalogue of the language its `Accept-Language`
@@ -14,18 +14,6 @@ public final class PortalTexts: Sendable {
     public init(catalogs: Catalogs, store: Store) {
         self.catalogs = catalogs
         self.store = store
-    }
-
-    /// Loads the catalogues beside the templates (`<templates>/i18n`); a missing or broken
-    /// catalogue is logged and the keys show instead of the texts.
-    public static func load(_ context: WebContext) -> PortalTexts {
-        let directory = context.templates.directory + "/i18n"
-        do {
-            return PortalTexts(catalogs: try Catalogs.load(directory: directory), store: context.store)
-        } catch {
-            context.logger.error("portal translations could not be read", metadata: ["error": "\(error)"])
-            return PortalTexts(catalogs: Catalogs(languages: [Catalogs.fallback: [:]]), store: context.store)
-        }
     }
 
     public func localizer(_ request: HTTPRequest) -> Localizer {
