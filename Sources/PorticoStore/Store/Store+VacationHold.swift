@@ -111,3 +111,18 @@ extension Store {
             documentIds: applied.documentIds, delta: applied.delta)
     }
 }
+
+// The hold a service is under, for the admin's client page.
+extension Store {
+    /// The primary of `serviceId`'s client that covers `date` or starts after it: the hold a
+    /// secondary is (or will be) under. For a primary, itself.
+    public func holdPrimary(of serviceId: Int64, on date: LocalDate) throws -> ServiceRecord? {
+        let service = try self.service(serviceId, on: date)
+        if service.service.overrideRole == .primary { return service }
+        guard service.service.overrideRole == .secondary else { return nil }
+        return try services(clientId: service.service.clientId, on: date).first { r in
+            r.service.overrideRole == .primary
+                && r.service.terms.contains { $0.end.map { $0 > date } ?? true }
+        }
+    }
+}
