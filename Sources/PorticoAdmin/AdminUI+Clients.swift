@@ -23,6 +23,7 @@ extension AdminUI {
                 "pager": pager(
                     r, count: list.count, size: size,
                     base: search.isEmpty ? "/clients" : "/clients?q=\(URLText.encode(search))"),
+                "newClient": newClientForm(r.fill("/clients")),
             ])
     }
 
@@ -57,13 +58,18 @@ extension AdminUI {
             v["holdable"] = true
             if let primary = try store.holdPrimary(of: s.id, on: today), let term = primary.service.terms.last {
                 let earliestEnd = max(today, term.start.adding(days: 1))
+                let end = r.fill("/services/\(primary.id)/hold/end/review")
                 v["hold"] = [
                     "primaryId": primary.id, "plan": primary.service.planName, "from": term.start.description,
-                    "to": term.end.map { $0.adding(days: -1).description } ?? "open", "endOn": earliestEnd.description,
+                    "to": term.end.map { $0.adding(days: -1).description } ?? "open",
+                    "endOn": end.text("on", earliestEnd.description),
                 ]
             } else {
-                v["holdPlans"] = vacationPlans.map { ["id": $0.id, "name": $0.name] }
+                let hold = r.fill("/services/\(s.id)/hold/review")
+                v["holdPlans"] = hold.options("planId", vacationPlans.map { (String($0.id), $0.name) }, selected: nil)
                 v["hasHoldPlans"] = !vacationPlans.isEmpty
+                v["holdFrom"] = hold.text("from", today.description)
+                v["holdMonths"] = hold.text("months", String(settings.vacationHold.defaultMonths))
             }
             return v
         }
@@ -77,14 +83,9 @@ extension AdminUI {
                         ?? "installation default (\(settings.invoicing.useCreditAutomatically ? "yes" : "no"))",
                 ],
                 "services": serviceRows,
-                "plans": plans.map { p -> [String: Any] in
-                    [
-                        "id": p.id, "name": p.name, "role": p.overrideRole.rawValue,
-                        "periods": p.billingPeriods.map(String.init).joined(separator: ", "),
-                    ]
-                },
+                "newService": newServiceForm(r.fill("/services"), plans: plans, today: today),
+                "newPayment": newPaymentForm(r.fill("/payments"), today: today),
                 "hasPlans": !plans.isEmpty,
-                "holdMonths": settings.vacationHold.defaultMonths,
                 "documents": try store.documents(clientId: id).reversed().map { documentValues($0) },
                 "payments": try store.payments(clientId: id).reversed().map { paymentValues($0) },
                 "messages": try store.outboxMessages(clientId: id, limit: 20).map(outboxValues),
@@ -124,6 +125,9 @@ extension AdminUI {
                 "suspendedByAdmin": try store.isSuspendedByAdmin(serviceId: s.id, on: today),
                 "canSuspend": s.service.term(covering: today) != nil,
                 "isSuspended": s.status == .suspended,
+                "suspendReason": r.fill("/services/\(s.id)/suspend").text("reason", ""),
+                "releaseReason": r.fill("/services/\(s.id)/release").text("reason", ""),
+                "change": changeServiceForm(r.fill("/services/\(s.id)"), s),
             ])
     }
 
@@ -175,5 +179,58 @@ extension AdminUI {
             flash: Flash(
                 kind: .ok,
                 text: "Service \(id) released. A client who still owes is suspended again by the next daily run."))
+    }
+
+    // MARK: Forms, as the page shows them or as typed
+
+    static let invoicingChoices = [("", "installation default"), ("forward", "forward"), ("backward", "backward")]
+
+    func newClientForm(_ f: FormFill) -> [String: Any] {
+        [
+            "name": f.text("name", ""), "email": f.text("email", ""),
+            "useCredit": f.options(
+                "useCredit", [("", "installation default"), ("yes", "yes"), ("no", "no")], selected: nil),
+        ]
+    }
+
+    func newServiceForm(_ f: FormFill, plans: [Plan], today: LocalDate) -> [String: Any] {
+        let planChoices = plans.map { p in
+            (
+                String(p.id),
+                "\(p.name) (\(p.overrideRole.rawValue); periods \(p.billingPeriods.map(String.init).joined(separator: ", ")))"
+            )
+        }
+        return [
+            "plans": f.options("planId", planChoices, selected: nil),
+            "billingPeriodMonths": f.text("billingPeriodMonths", ""), "price": f.text("price", ""),
+            "invoicingTypes": f.options("invoicingType", Self.invoicingChoices, selected: nil),
+            "activeFrom": f.text("activeFrom", today.description), "activeTo": f.text("activeTo", ""),
+            "roles": f.options(
+                "overrideRole",
+                [("", "the plan's"), ("secondary", "secondary"), ("primary", "primary"), ("none", "none")],
+                selected: nil),
+            "addresses": f.text("addresses", ""),
+        ]
+    }
+
+    func newPaymentForm(_ f: FormFill, today: LocalDate) -> [String: Any] {
+        [
+            "amount": f.text("amount", ""), "receivedOn": f.text("receivedOn", today.description),
+            "method": f.text("method", "cash"), "reference": f.text("reference", ""),
+        ]
+    }
+
+    /// The service page's form of changes, from the service as it is.
+    func changeServiceForm(_ f: FormFill, _ r: ServiceRecord) -> [String: Any] {
+        let s = r.service
+        return [
+            "id": s.id, "activeTo": f.text("activeTo", s.activeTo?.description ?? ""),
+            "roles": f.options(
+                "overrideRole", [("secondary", "secondary"), ("primary", "primary"), ("none", "none")],
+                selected: s.overrideRole.rawValue),
+            "price": f.text("price", r.customPrice.map { amountInput($0) } ?? ""),
+            "invoicingTypes": f.options("invoicingType", Self.invoicingChoices, selected: s.invoicingType?.rawValue),
+            "addresses": f.text("addresses", s.addresses.map(\.description).joined(separator: "\n")),
+        ]
     }
 }

@@ -18,14 +18,28 @@ extension AdminUI {
                             ["months": $0, "price": money(p.periodPrices[$0]!)]
                         },
                         "hasPeriodPrices": !p.periodPrices.isEmpty, "role": p.overrideRole.rawValue,
-                        "roles": OverrideRole.allCases.map {
-                            ["value": $0.rawValue, "selected": $0 == p.overrideRole]
-                        },
+                        "roles": r.fill("/plans/\(p.id)/role").options(
+                            "overrideRole", OverrideRole.allCases.map { ($0.rawValue, $0.rawValue) },
+                            selected: p.overrideRole.rawValue),
                         "otherRole": others[p.id].map { "\($0) service(s) on this plan have another role." } ?? "",
                     ]
                 },
                 "currency": currency.code,
+                "newPlan": newPlanForm(r.fill("/plans")),
             ])
+    }
+
+    func newPlanForm(_ f: FormFill) -> [String: Any] {
+        [
+            "name": f.text("name", ""), "monthlyPrice": f.text("monthlyPrice", ""),
+            "billingPeriods": f.text("billingPeriods", "1"), "periodPrices": f.text("periodPrices", ""),
+            "roles": f.options(
+                "overrideRole",
+                [
+                    ("secondary", "secondary (a regular plan a hold can override)"),
+                    ("primary", "primary (a vacation plan)"), ("none", "none (never overridden)"),
+                ], selected: nil),
+        ]
     }
 
     /// Billing periods as `1, 3, 12`; period prices as `3=85.00, 12=320.00`.

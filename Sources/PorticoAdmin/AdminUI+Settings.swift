@@ -33,28 +33,28 @@ extension AdminUI {
 
     func settings(_ r: AdminRequest) throws -> HTTPResponse {
         let s = store.settings
+        let form = r.fill("/settings")
         var groups: [[String: Any]] = []
         for key in Settings.keys {
             let group = String(key.split(separator: ".")[0])
             let (label, input, help) = Self.settingInputs[key] ?? (key, .text, "")
             var value = s.text(forKey: key) ?? ""
             var field: [String: Any] = ["key": key, "label": label, "help": help]
+            if case .amount = input { value = amountInput(s.suspension.minimumUnpaidAmount) }
+            let shown = form.text(key, value)
             switch input {
             case .choice(let options):
                 field["choice"] = true
-                field["options"] = options.map { ["value": $0, "selected": $0 == value] }
+                field["options"] = options.map { ["value": $0, "selected": $0 == shown] }
             case .flag:
                 field["flag"] = true
-                field["yes"] = value == "true"
+                field["yes"] = form.checked(key, value: "true", value == "true")
             case .number:
                 field["number"] = true
-            case .amount:
-                value = amountInput(s.suspension.minimumUnpaidAmount)
-                field["plain"] = true
-            case .text:
+            case .amount, .text:
                 field["plain"] = true
             }
-            field["value"] = value
+            field["value"] = shown
             if groups.last?["name"] as? String != group {
                 groups.append(["name": group, "title": Self.groupTitles[group] ?? group, "fields": [[String: Any]]()])
             }
@@ -63,6 +63,7 @@ extension AdminUI {
             groups[groups.count - 1]["fields"] = fields
         }
         let overrides = (try? store.portalTexts()) ?? [:]
+        let textsForm = r.fill("/settings/portal-texts")
         let languages = context.catalogs.codes.map { code -> [String: Any] in
             let catalog = context.catalogs.strings(code)
             return [
@@ -70,7 +71,7 @@ extension AdminUI {
                 "texts": Catalogs.editableKeys.map { key -> [String: Any] in
                     [
                         "key": key, "name": "\(code).\(key)", "label": Self.textLabels[key] ?? key,
-                        "value": overrides[code]?[key] ?? "",
+                        "value": textsForm.text("\(code).\(key)", overrides[code]?[key] ?? ""),
                         "default": key == "contact" ? context.branding.contact : catalog[key] ?? "",
                         "long": key != "contact",
                     ]

@@ -17,7 +17,7 @@ extension AdminUI {
                 "overdueTotal": money(f.overdueTotal), "overdueClients": f.overdueClients,
                 "releasesToday": f.releasesToday, "suspensionsToday": f.suspensionsToday,
                 "queued": f.queuedMessages, "lastRun": f.lastRun?.description ?? "never",
-                "runDate": today.description,
+                "runDate": r.fill("/billing/run").text("date", today.description),
                 "recent": try store.auditLog(limit: 8).map(auditValues),
             ])
     }

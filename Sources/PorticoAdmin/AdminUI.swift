@@ -131,7 +131,8 @@ public struct AdminUI: Sendable {
     }
 
     /// A refused form: the page the form is on, rendered again with the message and the status
-    /// (422, 404, 500), the fields as the admin typed them (`FormRefill`); nothing was saved.
+    /// (422, 404, 500), and that form with the fields as the admin typed them (`TypedForm`);
+    /// nothing was saved.
     /// That page is the form's `back` field, else the form's own path with trailing segments
     /// dropped until it names a page (`/services/7/suspend` → `/services/7`, `/billing/run` → `/`).
     /// When that page cannot be shown either (the record is gone), an error page says why.
@@ -145,10 +146,8 @@ public struct AdminUI: Sendable {
             body: [], remoteAddress: r.http.remoteAddress)
         let again = AdminRequest(
             http: get, params: params, session: r.session, csrf: r.csrf,
-            flash: Flash(kind: .error, text: message), form: [:])
+            flash: Flash(kind: .error, text: message), form: [:], typed: TypedForm(action: r.http.path, values: r.form))
         guard var page = try? route.run(self, again), page.status == 200 else { return errorPage(status, message) }
-        let html = String(decoding: page.body, as: UTF8.self)
-        page.body = Array(FormRefill.apply(html, action: r.http.path, values: r.form).utf8)
         page.status = status
         return page
     }
@@ -284,6 +283,8 @@ struct AdminRequest {
     let csrf: String
     let flash: Flash?
     var form: [String: String]
+    /// The refused form this page is shown again for, as typed (see `fill`).
+    var typed: TypedForm? = nil
 
     /// The path parameter `{id}` as a number; a 404 when it is not one.
     func id(_ kind: String) throws -> Int64 {

@@ -124,21 +124,32 @@ import Testing
         #expect(AdminUI.formPage("/clients") == "/clients")
     }
 
-    @Test func refillEscapesAndTouchesOnlyTheFormPosted() {
-        let html = """
-            <form method="post" action="/a"><input type="hidden" name="csrf" value="t"><input name="x" value="old">\
-            <input type="checkbox" name="c" value="true" checked><select name="s"><option value="1" selected>1</option>\
-            <option value="2">2</option></select><textarea name="t">old</textarea><input type="password" name="p"></form>\
-            <form method="post" action="/b"><input name="x" value="other"></form>
-            """
-        let out = FormRefill.apply(
-            html, action: "/a", values: ["x": "a\"<&>'", "s": "2", "t": "</textarea>", "p": "secret", "csrf": "evil"])
+    /// FormRefill is gone: the page is rendered from the values as typed. Only the form posted
+    /// takes them (another plan's row keeps its role), each escaped by the template engine, and
+    /// a field the form did not send (a box left unticked) shows as sent.
+    @Test func typedValuesFillOnlyTheFormPostedAndAreEscaped() throws {
+        let f = try AdminFixture(today: "2026-03-01")
+        let s = try f.session()
         #expect(
-            out == """
-                <form method="post" action="/a"><input type="hidden" name="csrf" value="t"><input name="x" value="a&quot;&lt;&amp;&gt;&#39;">\
-                <input type="checkbox" name="c" value="true"><select name="s"><option value="1">1</option>\
-                <option value="2" selected>2</option></select><textarea name="t">&lt;/textarea&gt;</textarea><input type="password" name="p"></form>\
-                <form method="post" action="/b"><input name="x" value="other"></form>
-                """)
+            s.post("/plans", [("name", "Home"), ("monthlyPrice", "30"), ("overrideRole", "secondary")]).status == 303)
+        let typed = "a\"<&>'"
+        let r = s.post(
+            "/plans", [("name", typed), ("monthlyPrice", "thirty"), ("overrideRole", "none"), ("billingPeriods", "")])
+        #expect(r.status == 422 && s.flash(r).contains("monthlyPrice"))
+        #expect(value(r.text, "name") == "a&quot;&lt;&amp;&gt;&#39;")
+        #expect(value(r.text, "monthlyPrice") == "thirty" && value(r.text, "billingPeriods") == "")
+        #expect(selected(r.text, "overrideRole") == "secondary")  // the first: Home's own row
+        #expect(r.text.contains("<option value=\"none\" selected>none (never overridden)</option>"))
+        #expect(hidden(r.text, "csrf") == s.csrf)
+
+        let fill = FormFill(typed: ["x": "typed", "s": "2"])
+        #expect(fill.text("x", "page") == "typed" && fill.text("y", "page") == "page")
+        #expect(!fill.checked("box", value: "true", true))
+        #expect(
+            fill.options("s", [("1", "one"), ("2", "two")], selected: "1").map { $0["selected"] as? Bool } == [
+                false, true,
+            ])
+        let untouched = FormFill(typed: nil)
+        #expect(untouched.text("x", "page") == "page" && untouched.checked("box", value: "true", true))
     }
 }
