@@ -13,13 +13,15 @@ public struct AdminAPI: Sendable {
     public static let prefix = "/api/v1"
     static let openAPIPath = prefix + "/openapi.json"
 
+    typealias Handler = @Sendable (HTTPRequest, [String: String]) -> HTTPResponse
+
     let context: AdminContext
-    let router: Router
+    let router: Router<Handler>
 
     public init(context: AdminContext) {
         self.context = context
         let handlers = APIHandlers(context: context)
-        var router = Router()
+        var router = Router<Handler>()
         for route in Self.routes {
             let run = route.run
             router.add(route.method, Self.prefix + route.path) { request, params in

@@ -75,11 +75,12 @@ public struct AdminUI: Sendable {
             if request.method == "GET" || request.method == "HEAD" { return .redirect(to: "/sign-in", status: 303) }
             return errorPage(403, "Sign in first: this needs an admin session.")
         }
-        let method = request.method == "HEAD" ? "GET" : request.method
-        let candidates = Self.routes.compactMap { r in Self.match(r.path, request.path).map { (r, $0) } }
-        guard let (route, params) = candidates.first(where: { $0.0.method == method }) else {
-            if candidates.isEmpty { return errorPage(404, "There is no page at \(request.path).") }
-            return methodNotAllowed(candidates.map(\.0.method))
+        let run: Page
+        let params: [String: String]
+        switch Self.routes.match(request.method, request.path) {
+        case .handler(let page, let p): (run, params) = (page, p)
+        case .methodNotAllowed(let allowed): return methodNotAllowed(allowed)
+        case .notFound: return errorPage(404, "There is no page at \(request.path).")
         }
         var admin = AdminRequest(
             http: request, params: params, session: session,
@@ -101,7 +102,7 @@ public struct AdminUI: Sendable {
             context.logger.info("admin action", metadata: ["path": "\(request.path)", "user": "\(session.username)"])
         }
         do {
-            var response = try route.run(self, admin)
+            var response = try run(self, admin)
             if admin.flash != nil && request.method != "POST" { response.setCookie(Flash.clear) }
             return response
         } catch {
@@ -140,14 +141,14 @@ public struct AdminUI: Sendable {
         let target = r.backPath ?? Self.formPage(r.http.path)
         let parts = target.split(separator: "?", maxSplits: 1)
         let path = String(parts[0])
-        guard let (route, params) = Self.pageRoute(path) else { return errorPage(status, message) }
+        guard let (run, params) = Self.routes.route("GET", path) else { return errorPage(status, message) }
         let get = HTTPRequest(
             method: "GET", path: path, rawQuery: parts.count > 1 ? String(parts[1]) : "", headers: r.http.headers,
             body: [], remoteAddress: r.http.remoteAddress)
         let again = AdminRequest(
             http: get, params: params, session: r.session, csrf: r.csrf,
             flash: Flash(kind: .error, text: message), form: [:], typed: TypedForm(action: r.http.path, values: r.form))
-        guard var page = try? route.run(self, again), page.status == 200 else { return errorPage(status, message) }
+        guard var page = try? run(self, again), page.status == 200 else { return errorPage(status, message) }
         page.status = status
         return page
     }
@@ -158,30 +159,10 @@ public struct AdminUI: Sendable {
         var segments = path.split(separator: "/")
         while !segments.isEmpty {
             let candidate = "/" + segments.joined(separator: "/")
-            if pageRoute(candidate) != nil { return candidate }
+            if routes.route("GET", candidate) != nil { return candidate }
             segments.removeLast()
         }
         return "/"
-    }
-
-    /// The page (GET route) at `path`, with the path's parameters.
-    static func pageRoute(_ path: String) -> (Route, [String: String])? {
-        for route in routes where route.method == "GET" {
-            if let params = match(route.path, path) { return (route, params) }
-        }
-        return nil
-    }
-
-    /// The path's parameters when `path` matches `pattern` (`{name}` takes one segment).
-    static func match(_ pattern: String, _ path: String) -> [String: String]? {
-        let p = pattern.split(separator: "/")
-        let s = path.split(separator: "/")
-        guard p.count == s.count else { return nil }
-        var params: [String: String] = [:]
-        for (a, b) in zip(p, s) {
-            if a.first == "{" { params[String(a.dropFirst().dropLast())] = String(b) } else if a != b { return nil }
-        }
-        return params
     }
 
     func methodNotAllowed(_ allowed: [String]) -> HTTPResponse {
@@ -229,50 +210,49 @@ public struct AdminUI: Sendable {
 
     // MARK: Routes
 
-    struct Route: Sendable {
-        var method: String
-        var path: String
-        var run: @Sendable (AdminUI, AdminRequest) throws -> HTTPResponse
-    }
+    /// A page or a form's handler.
+    typealias Page = @Sendable (AdminUI, AdminRequest) throws -> HTTPResponse
 
-    static let routes: [Route] = [
-        Route(method: "POST", path: "/sign-out") { ui, r in ui.signOut(r) },
-        Route(method: "GET", path: "/") { ui, r in try ui.dashboard(r) },
-        Route(method: "POST", path: "/billing/run") { ui, r in try ui.runBilling(r) },
-        Route(method: "GET", path: "/clients") { ui, r in try ui.clients(r) },
-        Route(method: "POST", path: "/clients") { ui, r in try ui.createClient(r) },
-        Route(method: "GET", path: "/clients/{id}") { ui, r in try ui.client(r) },
-        Route(method: "POST", path: "/services") { ui, r in try ui.createService(r) },
-        Route(method: "GET", path: "/services/{id}") { ui, r in try ui.service(r) },
-        Route(method: "POST", path: "/services/{id}") { ui, r in try ui.updateService(r) },
-        Route(method: "POST", path: "/services/{id}/suspend") { ui, r in try ui.suspend(r) },
-        Route(method: "POST", path: "/services/{id}/release") { ui, r in try ui.release(r) },
-        Route(method: "POST", path: "/services/{id}/hold/review") { ui, r in try ui.reviewHold(r) },
-        Route(method: "POST", path: "/services/{id}/hold") { ui, r in try ui.activateHold(r) },
-        Route(method: "POST", path: "/services/{id}/hold/end/review") { ui, r in try ui.reviewHoldEnd(r) },
-        Route(method: "POST", path: "/services/{id}/hold/end") { ui, r in try ui.endHold(r) },
-        Route(method: "GET", path: "/plans") { ui, r in try ui.plans(r) },
-        Route(method: "POST", path: "/plans") { ui, r in try ui.createPlan(r) },
-        Route(method: "POST", path: "/plans/{id}/role") { ui, r in try ui.setPlanRole(r) },
-        Route(method: "GET", path: "/documents") { ui, r in try ui.documents(r) },
-        Route(method: "GET", path: "/documents/{id}") { ui, r in try ui.document(r) },
-        Route(method: "GET", path: "/payments") { ui, r in try ui.payments(r) },
-        Route(method: "POST", path: "/payments") { ui, r in try ui.recordPayment(r) },
-        Route(method: "GET", path: "/settings") { ui, r in try ui.settings(r) },
-        Route(method: "POST", path: "/settings") { ui, r in try ui.saveSettings(r) },
-        Route(method: "POST", path: "/settings/portal-texts") { ui, r in try ui.savePortalTexts(r) },
-        Route(method: "POST", path: "/settings/gateway-test") { ui, r in try ui.testGateway(r) },
-        Route(method: "GET", path: "/walled-garden") { ui, r in try ui.walledGarden(r) },
-        Route(method: "GET", path: "/audit") { ui, r in try ui.audit(r) },
-        Route(method: "GET", path: "/outbox") { ui, r in try ui.outbox(r) },
-        Route(method: "GET", path: "/outbox/{id}") { ui, r in try ui.outboxMessage(r) },
-        Route(method: "GET", path: "/outbox/{id}/html") { ui, r in try ui.outboxHTML(r) },
-    ]
+    static let routes: Router<Page> = {
+        var router = Router<Page>()
+        router.add("POST", "/sign-out") { ui, r in ui.signOut(r) }
+        router.add("GET", "/") { ui, r in try ui.dashboard(r) }
+        router.add("POST", "/billing/run") { ui, r in try ui.runBilling(r) }
+        router.add("GET", "/clients") { ui, r in try ui.clients(r) }
+        router.add("POST", "/clients") { ui, r in try ui.createClient(r) }
+        router.add("GET", "/clients/{id}") { ui, r in try ui.client(r) }
+        router.add("POST", "/services") { ui, r in try ui.createService(r) }
+        router.add("GET", "/services/{id}") { ui, r in try ui.service(r) }
+        router.add("POST", "/services/{id}") { ui, r in try ui.updateService(r) }
+        router.add("POST", "/services/{id}/suspend") { ui, r in try ui.suspend(r) }
+        router.add("POST", "/services/{id}/release") { ui, r in try ui.release(r) }
+        router.add("POST", "/services/{id}/hold/review") { ui, r in try ui.reviewHold(r) }
+        router.add("POST", "/services/{id}/hold") { ui, r in try ui.activateHold(r) }
+        router.add("POST", "/services/{id}/hold/end/review") { ui, r in try ui.reviewHoldEnd(r) }
+        router.add("POST", "/services/{id}/hold/end") { ui, r in try ui.endHold(r) }
+        router.add("GET", "/plans") { ui, r in try ui.plans(r) }
+        router.add("POST", "/plans") { ui, r in try ui.createPlan(r) }
+        router.add("POST", "/plans/{id}/role") { ui, r in try ui.setPlanRole(r) }
+        router.add("GET", "/documents") { ui, r in try ui.documents(r) }
+        router.add("GET", "/documents/{id}") { ui, r in try ui.document(r) }
+        router.add("GET", "/payments") { ui, r in try ui.payments(r) }
+        router.add("POST", "/payments") { ui, r in try ui.recordPayment(r) }
+        router.add("GET", "/settings") { ui, r in try ui.settings(r) }
+        router.add("POST", "/settings") { ui, r in try ui.saveSettings(r) }
+        router.add("POST", "/settings/portal-texts") { ui, r in try ui.savePortalTexts(r) }
+        router.add("POST", "/settings/gateway-test") { ui, r in try ui.testGateway(r) }
+        router.add("GET", "/walled-garden") { ui, r in try ui.walledGarden(r) }
+        router.add("GET", "/audit") { ui, r in try ui.audit(r) }
+        router.add("GET", "/outbox") { ui, r in try ui.outbox(r) }
+        router.add("GET", "/outbox/{id}") { ui, r in try ui.outboxMessage(r) }
+        router.add("GET", "/outbox/{id}/html") { ui, r in try ui.outboxHTML(r) }
+        return router
+    }()
 
     /// Every page a signed-in admin can open (for the tests that check each one).
-    public static var pagePaths: [String] { routes.filter { $0.method == "GET" }.map(\.path) }
+    public static var pagePaths: [String] { routes.patterns.filter { $0.method == "GET" }.map(\.pattern) }
     /// Every form target.
-    public static var formPaths: [String] { routes.filter { $0.method == "POST" }.map(\.path) }
+    public static var formPaths: [String] { routes.patterns.filter { $0.method == "POST" }.map(\.pattern) }
 }
 
 /// One admin request after authentication: the session, the path's parameters, the checked form.

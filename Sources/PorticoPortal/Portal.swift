@@ -20,11 +20,13 @@ public struct PortalOptions: Sendable {
 /// The walled-garden portal on `portal.listen` (SPEC §10): redirects, the page, checkouts, the
 /// test gateway's page, and the RFC 8908 API.
 public struct Portal: Sendable {
+    typealias Handler = @Sendable (HTTPRequest, [String: String]) -> HTTPResponse
+
     let context: PortalContext
     let options: PortalOptions
     /// The names that are the portal itself; any other Host is a foreign host.
     public let ownHosts: OwnHosts
-    let router: Router
+    let router: Router<Handler>
     /// The strings of the client's language (`Accept-Language`), with the admins' edits.
     let texts: PortalTexts
     /// The answer to every request of a stopped client for another host: built once per
@@ -43,7 +45,7 @@ public struct Portal: Sendable {
         }
         let texts = PortalTexts(catalogs: context.catalogs, store: context.store)
         self.texts = texts
-        var r = Router()
+        var r = Router<Handler>()
         r.add("GET", "/", { req, _ in Self.page(context, req, options, texts) })
         r.add("GET", "/api/captive", { req, _ in Self.captive(context, req, options) })
         r.add(
