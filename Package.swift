@@ -99,12 +99,7 @@ let package = Package(
         // The command line, nothing else.
         .executableTarget(
             name: "portico",
-            dependencies: [
-                "PorticoApp", "PorticoCore", "PorticoStore", "PorticoFirewall", "PorticoWebSupport", "PorticoAdmin",
-                "PorticoAPI",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            dependencies: ["PorticoApp", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         .testTarget(
             name: "PorticoCoreTests",

@@ -1,7 +1,5 @@
 import ArgumentParser
-import PorticoAPI
-import PorticoStore
-import PorticoWebSupport
+import PorticoApp
 
 /// `portico api-token create|revoke`: bearer tokens for the admin API.
 struct APIToken: ParsableCommand {
@@ -16,10 +14,7 @@ struct APIToken: ParsableCommand {
         @Option(help: "A name to recognise the token by in logs and to revoke it.") var name = "api"
 
         func run() throws {
-            let store = try options.openStore()
-            let today = try options.clock(store).today()
-            let token = try reporting { try AdminAPI.createToken(name: name, store: store, on: today) }
-            print(token)
+            print(try options.installation().createAPIToken(name: name))
         }
     }
 
@@ -29,9 +24,7 @@ struct APIToken: ParsableCommand {
         @Option(help: "The name the token was created with.") var name: String
 
         func run() throws {
-            let count = try reporting { try options.openStore().revokeAPITokens(named: name) }
-            guard count > 0 else { throw CLIError("name: no live token is named '\(name)'") }
-            print("revoked \(count) token\(count == 1 ? "" : "s") named '\(name)'")
+            print(try options.installation().revokeAPITokens(named: name))
         }
     }
 }

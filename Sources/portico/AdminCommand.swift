@@ -1,8 +1,5 @@
 import ArgumentParser
-import Foundation
-import PorticoAdmin
-import PorticoStore
-import PorticoWebSupport
+import PorticoApp
 
 /// `portico admin create`: people who sign in to the admin web UI.
 struct Admin: ParsableCommand {
@@ -20,32 +17,7 @@ struct Admin: ParsableCommand {
         var passwordFile: String?
 
         func run() throws {
-            let password = try readPassword()
-            guard password.count >= PasswordHasher.minimumLength else {
-                throw CLIError("password: must be at least \(PasswordHasher.minimumLength) characters")
-            }
-            let store = try options.openStore()
-            let today = try options.clock(store).today()
-            let hash = try PasswordHasher().hash(password)
-            let user = try reporting { try store.createAdminUser(username: username, passwordHash: hash, on: today) }
-            print("admin '\(user.username)' created; sign in on the admin listener (e.g. http://127.0.0.1:8081/)")
-        }
-
-        func readPassword() throws -> String {
-            let text: String
-            if let passwordFile {
-                guard let data = FileManager.default.contents(atPath: passwordFile) else {
-                    throw CLIError("password-file: cannot read \(passwordFile)")
-                }
-                text = String(decoding: data, as: UTF8.self)
-            } else {
-                guard let line = readLine(strippingNewline: true) else {
-                    throw CLIError("password: none on standard input (or give --password-file)")
-                }
-                text = line
-            }
-            return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
-                .trimmingCharacters(in: CharacterSet(charactersIn: "\r"))
+            print(try options.installation().createAdmin(username: username, passwordFile: passwordFile))
         }
     }
 }

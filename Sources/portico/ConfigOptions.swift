@@ -1,8 +1,5 @@
 import ArgumentParser
-import Foundation
 import PorticoApp
-import PorticoStore
-import PorticoWebSupport
 
 /// Options every command takes: the configuration file, the database, and `--set KEY=VALUE`
 /// for any key of the file. Precedence: file < `PORTICO_…` environment < flags.
@@ -32,7 +29,7 @@ struct CommonOptions: ParsableArguments {
         var out: [(flag: String, key: String, value: String)] = []
         for text in overrides {
             guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
-                throw CLIError("--set \(text): expected KEY=VALUE, e.g. --set portal.listen=0.0.0.0:80")
+                throw CommandError("--set \(text): expected KEY=VALUE, e.g. --set portal.listen=0.0.0.0:80")
             }
             out.append(("--set \(text[..<eq])", String(text[..<eq]), String(text[text.index(after: eq)...])))
         }
@@ -41,30 +38,11 @@ struct CommonOptions: ParsableArguments {
         return out
     }
 
-    /// Reads and checks the configuration; a problem is one line naming the key and its source.
-    func load(server: ServerOptions? = nil, validate: Bool = true) throws -> LoadedConfiguration {
-        let sources = ConfigurationSources(file: config, flags: try flags(server))
-        do { return try ConfigurationLoader.load(sources, validate: validate) } catch { throw CLIError("\(error)") }
+    /// Where the configuration comes from: the file, the environment and these flags.
+    func sources(_ server: ServerOptions? = nil) throws -> ConfigurationSources {
+        ConfigurationSources(file: config, flags: try flags(server))
     }
 
-    /// A reader of the same sources, for SIGHUP.
-    func reloader(server: ServerOptions?) throws -> @Sendable () throws -> LoadedConfiguration {
-        let file = config
-        let flags = try flags(server)
-        return { try ConfigurationLoader.load(ConfigurationSources(file: file, flags: flags)) }
-    }
-
-    /// The database path the configuration names.
-    var database: String {
-        get throws { try load(validate: false).configuration.databasePath }
-    }
-
-    func openStore() throws -> Store {
-        let path = try database
-        do { return try Store(path: path) } catch { throw CLIError("database: \(path): \(error)") }
-    }
-
-    func clock(_ store: Store) throws -> InstallationClock {
-        try InstallationClock(timeZone: store.settings.billing.timeZone)
-    }
+    /// The installation the command works on.
+    func installation(_ server: ServerOptions? = nil) throws -> Installation { Installation(try sources(server)) }
 }

@@ -11,8 +11,7 @@ struct Doctor: ParsableCommand {
     @OptionGroup var server: ServerOptions
 
     func run() throws {
-        let sources = ConfigurationSources(file: options.config, flags: try options.flags(server))
-        let findings = PorticoApp.Doctor.check(sources)
+        let findings = PorticoApp.Doctor.check(try options.sources(server))
         for f in findings { print(f.line) }
         let failures = findings.filter { $0.status == .failure }.count
         let warnings = findings.filter { $0.status == .warning }.count

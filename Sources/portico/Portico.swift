@@ -1,10 +1,8 @@
 import ArgumentParser
-import Foundation
 import PorticoApp
-import PorticoCore
-import PorticoStore
-import PorticoWebSupport
 
+/// The command line: each command parses its options and calls one function of the app, which
+/// does the work; errors print as one line naming the option or field (exit status 1).
 @main
 struct Portico: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,31 +13,12 @@ struct Portico: ParsableCommand {
         ])
 }
 
-/// An error printed as `error: <message>` with exit code 1.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
-}
-
-extension LocalDate: ExpressibleByArgument {
-    public init?(argument: String) { try? self.init(argument) }
-    public static var defaultCompletionKind: CompletionKind { .default }
-}
-
-/// Runs `body`, printing domain errors as one line naming the field, exit status 1.
-func reporting<T>(_ body: () throws -> T) throws -> T {
-    do { return try body() } catch let e as BillingError {
-        throw CLIError(e.description)
-    }
-}
-
 struct Migrate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Create or upgrade the database schema.")
     @OptionGroup var options: CommonOptions
 
     func run() throws {
-        let store = try options.openStore()
-        print("database \(store.path) is at schema version \(Schema.migrations.last!.version)")
+        print(try options.installation().migrate())
     }
 }
 
@@ -52,31 +31,16 @@ struct Billing: ParsableCommand {
         @OptionGroup var options: CommonOptions
         @Option(
             help: ArgumentHelp(
-                "Last date to run, YYYY-MM-DD; at most \(DateLimits.maxDaysAhead) days after today.", valueName: "date"),
+                "Last date to run, YYYY-MM-DD; at most \(Installation.maxDaysAhead) days after today.",
+                valueName: "date"),
             transform: { text in
-                do { return try LocalDate(text) } catch { throw ValidationError("date: \(error)") }
+                if let problem = Installation.dateProblem(text) { throw ValidationError(problem) }
+                return text
             })
-        var date: LocalDate?
+        var date: String?
 
         func run() throws {
-            let store = try options.openStore()
-            let today = try options.clock(store).today()
-            // The API's and the admin UI's limit; a refusal runs nothing.
-            let through = try reporting {
-                try date.map { try DateLimits.effectiveDate($0, field: "--date", today: today) } ?? today
-            }
-            let report = try reporting { try store.runBilling(through: through) }
-            if let first = report.dates.first, let last = report.dates.last {
-                print(
-                    "ran \(first) … \(last): \(report.dates.count) dates, \(report.clientsStepped) client steps, \(report.documentsIssued) documents"
-                )
-            } else {
-                print("nothing to run: billing is up to date through \(through)")
-            }
-            if !report.delta.isEmpty {
-                print(
-                    "walled garden: +\(report.delta.suspend.count) suspended, -\(report.delta.release.count) released")
-            }
+            for line in try options.installation().runBilling(through: date) { print(line) }
         }
     }
 }
@@ -90,7 +54,7 @@ struct Ledger: ParsableCommand {
         @OptionGroup var options: CommonOptions
 
         func run() throws {
-            let problems = try options.openStore().ledgerCheck()
+            let problems = try options.installation().checkLedger()
             for p in problems { print(p) }
             if !problems.isEmpty { throw ExitCode(1) }
             print("ledger ok")
@@ -108,29 +72,8 @@ struct Demo: ParsableCommand {
     @Flag(help: "Only create the demo data and run billing; do not start the servers.") var populateOnly = false
 
     func run() throws {
-        let store = try options.openStore()
-        let today = try options.clock(store).today()
-        let summary = try reporting { try PorticoApp.Demo.populate(store, today: today) }
-        store.close()
-        print("demo database \(store.path), billing run through \(today): \(summary.documents) documents")
-        if populateOnly {
-            for c in summary.clients { print("  \(c.name.padding(14)) \(c.address.padding(12)) \(c.status.rawValue)") }
-            return
-        }
-        let loaded = try options.load(server: server)
-        var c = loaded.configuration
-        try walledGarden.apply(to: &c)
-        if loaded.origins["isp.name"] == nil { c.ispName = "Demo ISP" }
-        if loaded.origins["isp.contact"] == nil { c.contact = "support@demo-isp.example · +1 555 0100" }
-        try serve(c, loaded: loaded) { [c] s in
-            let portal = "http://\(c.portalListen.host):\(s.portalPort)/"
-            print("portal  \(portal)")
-            print("admin   http://\(c.adminListen.host):\(s.adminPort)/api/v1/")
-            print("clients (try: curl --interface ADDRESS \(portal)):")
-            for client in summary.clients {
-                print("  \(client.address.padding(12)) \(client.name.padding(14)) \(client.status.rawValue)")
-            }
-            print("Ctrl-C stops.")
+        try options.installation(server).demo(walledGarden: walledGarden.flags, populateOnly: populateOnly) {
+            print($0)
         }
     }
 }
@@ -149,22 +92,7 @@ struct Bench: ParsableCommand {
         @Option(help: "The suspended client's address.") var address = "127.0.0.1"
 
         func run() throws {
-            let store = try options.openStore()
-            let today = try options.clock(store).today()
-            let plan = try store.createPlan(
-                Plan(
-                    name: "Home 30", monthlyPrice: 3000, billingPeriods: [1, 3, 12],
-                    periodPrices: [3: 8500]))
-            try store.updateSettings([("reactivation.enabled", "true")])
-            let client = try store.createClient(ClientRecord(name: "Bench Client", email: "bench@example.net"))
-            _ = try store.createService(
-                NewService(
-                    clientId: client.id, planId: plan.id, activeFrom: today.addingMonths(-3),
-                    addresses: [address]), on: today)
-            let run = try store.runBilling(through: today)
-            print(
-                "suspended \(run.delta.suspend.map(\.description).joined(separator: " ")), \(run.documentsIssued) invoices"
-            )
+            print(try options.installation().setUpHTTPBenchmark(address: address))
         }
     }
 
@@ -176,24 +104,7 @@ struct Bench: ParsableCommand {
         @Option(help: "Days to run.") var days = 30
 
         func run() throws {
-            for suffix in ["", "-wal", "-shm"] { unlink(database + suffix) }
-            let store = try Store(path: database)
-            let first = try LocalDate("2026-01-01")
-            let setup = try BillingBenchmark.setUp(store, count: services, first: first)
-            print(String(format: "setup: %d services in %.1f s", setup.services, setup.seconds))
-            let result = try BillingBenchmark.run(store, through: first.adding(days: days - 1))
-            let problems = try store.ledgerCheck()
-            print("| services | dates | documents | suspended | run seconds | peak memory MiB | ledger |")
-            print("|---:|---:|---:|---:|---:|---:|---|")
-            print(
-                String(
-                    format: "| %d | %d | %d | %d | %.2f | %.0f | %@ |", services, result.dates, result.documents,
-                    result.suspended, result.seconds, BillingBenchmark.peakMemoryMiB(),
-                    problems.isEmpty ? "ok" : "\(problems.count) problems"))
+            try BillingBenchmark.report(database: database, services: services, days: days) { print($0) }
         }
     }
-}
-
-extension String {
-    func padding(_ width: Int) -> String { self + String(repeating: " ", count: max(0, width - count)) }
 }

@@ -1,11 +1,5 @@
 import ArgumentParser
-import Dispatch
-import Foundation
-import Logging
 import PorticoApp
-import PorticoCore
-import PorticoWebSupport
-import Synchronization
 
 /// Listener and firewall flags of `serve` and `demo`; each is a configuration key.
 struct ServerOptions: ParsableArguments {
@@ -30,40 +24,6 @@ struct ServerOptions: ParsableArguments {
     }
 }
 
-/// Starts the server, runs its services until SIGTERM or SIGINT, drains, and returns (exit 0).
-/// SIGHUP reloads templates, billing settings and the configuration's live keys.
-func serve(
-    _ configuration: PorticoConfiguration, loaded: LoadedConfiguration? = nil,
-    reload: (@Sendable () throws -> LoadedConfiguration)? = nil, banner: @escaping @Sendable (PorticoServer) -> Void
-) throws {
-    let level = SharedLogLevel(configuration.logLevel)
-    LoggingSystem.bootstrap { LogfmtLogHandler(label: $0, level: level) }
-    let logger = Logger(label: "portico")
-    let server: PorticoServer
-    do {
-        server = try PorticoServer(
-            configuration: configuration, logger: logger, logLevel: level, loaded: loaded,
-            reload: reload)
-        try server.start()
-    } catch {
-        throw CLIError("\(error)")
-    }
-    // The services run on Swift's concurrency pool; this thread only waits for them. The banner
-    // comes once SIGTERM, SIGINT and SIGHUP are handled.
-    let done = DispatchSemaphore(value: 0)
-    let failure = Mutex<String?>(nil)
-    let announce = { @Sendable in
-        banner(server)
-        fflush(nil)
-    }
-    Task.detached {
-        do { try await server.run(ready: announce) } catch { failure.withLock { $0 = "\(error)" } }
-        done.signal()
-    }
-    done.wait()
-    if let message = failure.withLock({ $0 }) { throw CLIError(message) }
-}
-
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the portal, the admin API, the daily billing run, the reconciler and the mail sender.")
@@ -72,13 +32,6 @@ struct Serve: ParsableCommand {
     @OptionGroup var walledGarden: FirewallOptions  // issue 4
 
     func run() throws {
-        let loaded = try options.load(server: server)
-        var c = loaded.configuration
-        try walledGarden.apply(to: &c)
-        try serve(c, loaded: loaded, reload: try options.reloader(server: server)) { [c] s in
-            print(
-                "portal http://\(c.portalListen.host):\(s.portalPort)/  admin http://\(c.adminListen.host):\(s.adminPort)/"
-            )
-        }
+        try options.installation(server).serve(walledGarden: walledGarden.flags) { print($0) }
     }
 }
