@@ -1,3 +1,8 @@
+// portico: the command line. Each command parses its options and calls one function of
+// PorticoApp; nothing else happens here.
+//
+// Imports: PorticoApp and ArgumentParser only.
+
 import ArgumentParser
 import PorticoApp
 

@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import PorticoCore
 import PorticoStore
-import PorticoWebSupport
 import Synchronization
 
 /// What one scheduler tick ran in this process.
@@ -25,7 +24,7 @@ public final class BillingScheduler: Sendable {
     let now: @Sendable () -> Date
     let logger: Logger
     let metrics: PorticoMetrics?
-    /// Carries out what a run did to the walled garden (the server's `WebContext.apply`).
+    /// Carries out what a run did to the walled garden (the server's `LocalWalledGarden.apply`).
     let apply: @Sendable (WalledGardenDelta) -> Void
     /// Called when another process ran dates this one did not: reload what it derived from them.
     let ranElsewhere: @Sendable () -> Void
