@@ -1,19 +1,16 @@
 import PorticoAPI
 import PorticoAdmin
 import PorticoHTTP
-import PorticoPortal
 import PorticoWebSupport
 
 /// Everything on the admin listener: the JSON API under `/api/v1`, the admin web UI, and
 /// Prometheus metrics at `/metrics` when a registry is given.
 public struct AdminSite: Sendable {
-    let context: WebContext
     let api: AdminAPI
     let ui: AdminUI
     let metrics: MetricsRegistry?
 
     public init(context: WebContext, ui options: AdminUIOptions = AdminUIOptions(), metrics: MetricsRegistry? = nil) {
-        self.context = context
         api = AdminAPI(context: context.admin)
         ui = AdminUI(context: context.admin, options: options)
         self.metrics = metrics
@@ -24,15 +21,4 @@ public struct AdminSite: Sendable {
         if request.path == "/api/v1" || request.path.hasPrefix("/api/v1/") { return api.handle(request) }
         return ui.handle(request)
     }
-}
-
-// The web modules' handlers over an installation's web context.
-extension Portal {
-    public init(context: WebContext, options: PortalOptions = PortalOptions()) {
-        self.init(context: context.portal, options: options)
-    }
-}
-
-extension AdminAPI {
-    public init(context: WebContext) { self.init(context: context.admin) }
 }

@@ -1,4 +1,5 @@
 import Logging
+import PorticoAPI
 import PorticoCore
 import PorticoFirewall
 import PorticoPayments
@@ -70,4 +71,15 @@ public final class WebContext: Sendable {
         try templates.reload()
         portal.dropRenderedPages()
     }
+}
+
+// The web modules' handlers over an installation's web context (what PorticoServer serves).
+extension Portal {
+    public init(context: WebContext, options: PortalOptions = PortalOptions()) {
+        self.init(context: context.portal, options: options)
+    }
+}
+
+extension AdminAPI {
+    public init(context: WebContext) { self.init(context: context.admin) }
 }
