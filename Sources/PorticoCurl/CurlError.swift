@@ -46,6 +46,7 @@ public struct CurlError: Error, Equatable, Sendable, CustomStringConvertible {
         String(cString: curl_easy_strerror(CURLcode(UInt32(code))))
     }
 
+    /// `detail (summary, curl N)`, or `summary (curl N)` without a detail.
     public var description: String {
         if detail.isEmpty { return "\(summary) (curl \(code))" }
         return "\(detail) (\(summary), curl \(code))"

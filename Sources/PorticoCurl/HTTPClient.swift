@@ -9,7 +9,8 @@ import CCurl
 /// Every request: TLS verified unless told otherwise, `http` and `https` only
 /// (CURLOPT_PROTOCOLS_STR), no redirects followed, no signals (CURLOPT_NOSIGNAL), its own
 /// connect and total time-outs. A buffered answer larger than `maxResponseBytes` is refused;
-/// `stream` hands the body over as it arrives, for as long as the caller wants it.
+/// `stream` hands the body over as it arrives, for as long as the caller wants it. libcurl's
+/// proxy variables (`https_proxy`, `no_proxy`) apply, as for the `curl` command.
 public struct HTTPClient: Sendable {
     /// The largest body `send` keeps; a larger answer ends with `CurlError.responseTooLarge`.
     public var maxResponseBytes: Int
@@ -72,7 +73,9 @@ public struct HTTPClient: Sendable {
         public var head: Head
         public var body: [UInt8]
 
+        /// The status line's code.
         public var status: Int { head.status }
+        /// The first header of that name, compared without case.
         public func header(_ name: String) -> String? { head.header(name) }
     }
 
