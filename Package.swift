@@ -30,7 +30,7 @@ let package = Package(
         .systemLibrary(
             name: "CNetfilter", pkgConfig: "libnftnl",
             providers: [.apt(["libnftnl-dev", "libmnl-dev", "libnetfilter-conntrack-dev"])]),
-        // libcurl's easy interface: synchronous HTTPS calls from handler threads (Stripe's API).
+        // libcurl's easy interface; only PorticoCurl imports it.
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // The pure core: money, calendar, plans, services, terms, the invoice engine, the rules.
@@ -45,10 +45,13 @@ let package = Package(
         .target(
             name: "PorticoFirewall",
             dependencies: ["PorticoCore", "CNetfilter", .product(name: "Logging", package: "swift-log")]),
+        // The one libcurl wrapper: HTTP(S) requests (buffered or streamed) and SMTP submission,
+        // blocking the calling thread; used by mail, the payment gateways and what comes next.
+        .target(name: "PorticoCurl", dependencies: ["CCurl"]),
         // Payment gateways: the interface, the built-in test gateway, Stripe.
         .target(
             name: "PorticoPayments",
-            dependencies: ["PorticoCore", "CCurl", .product(name: "Crypto", package: "swift-crypto")]),
+            dependencies: ["PorticoCore", "PorticoCurl", .product(name: "Crypto", package: "swift-crypto")]),
         // What the three web modules share: templates, the router, CSRF, request metrics, JSON.
         .target(
             name: "PorticoWebSupport",
@@ -85,7 +88,7 @@ let package = Package(
         // Email to clients: the outbox delivered over SMTP (STARTTLS, AUTH) through libcurl.
         .target(
             name: "PorticoMail",
-            dependencies: ["PorticoStore", "CCurl", .product(name: "Logging", package: "swift-log")]),
+            dependencies: ["PorticoStore", "PorticoCurl", .product(name: "Logging", package: "swift-log")]),
         // Configuration, wiring, the services (listeners, daily-run scheduler, reconciler, mail).
         .target(
             name: "PorticoApp",
@@ -109,6 +112,8 @@ let package = Package(
         // network namespaces and the client/router/internet topology).
         .target(name: "PorticoTestSupport", path: "Tests/Support"),
         .testTarget(name: "PorticoHTTPTests", dependencies: ["PorticoHTTP", "PorticoTestSupport"]),
+        // libcurl against servers on loopback: PorticoHTTP's server, a raw socket stream, TLS.
+        .testTarget(name: "PorticoCurlTests", dependencies: ["PorticoCurl", "PorticoHTTP", "PorticoTestSupport"]),
         .testTarget(
             name: "PorticoWebTests",
             dependencies: [

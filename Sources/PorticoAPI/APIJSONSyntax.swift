@@ -1,8 +1,12 @@
 /// A strict RFC 8259 syntax check of a request body, run before Foundation reads it.
 ///
-/// Foundation's parser accepts a trailing comma, and with a repeated key `JSONSerialization`
-/// keeps the last value while `JSONDecoder` keeps the first, so the key check and the decoder
-/// would see different bodies. Refusing both here means every later step reads one meaning.
+/// Kept beside Foundation's parsers (not replaced by their errors) because on Swift 6.3.1 both
+/// `JSONSerialization` and `JSONDecoder` accept trailing commas (`{"amount":1,}`); with a
+/// repeated key `JSONSerialization` keeps the last value and `JSONDecoder` the first, so the key
+/// check and the decoder would see different bodies; and `JSONDecoder` accepts a lone surrogate
+/// and raw control characters that `JSONSerialization` refuses. Refusing all of them here means
+/// every later step reads one meaning. (Depth is not a reason: both refuse past 512 levels.)
+/// `FoundationJSONTests` pins each of these; when one fails, this checker may shrink.
 struct APIJSONSyntax {
     struct Failure: Error {
         var message: String

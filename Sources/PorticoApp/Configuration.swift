@@ -34,6 +34,12 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         guard !host.isEmpty, let p = UInt16(port) else {
             throw BillingError.invalidField(field, "'\(text)' is not HOST:PORT")
         }
+        // The listeners bind numeric addresses only (HTTPServerConfiguration resolves no names), so
+        // `localhost:80` or a Kubernetes-style `tcp://10.96.0.12:80` is refused here, not at bind.
+        guard !host.contains("/"), (try? IPPrefix(String(host))) != nil else {
+            throw BillingError.invalidField(
+                field, "'\(text)' is not HOST:PORT: the host must be an IP address (names are not resolved)")
+        }
         self.host = String(host)
         self.port = p
     }

@@ -6,6 +6,7 @@ import PorticoMail
 import PorticoPayments
 import PorticoStore
 import PorticoWebSupport
+import Synchronization
 
 /// One finding of `portico doctor`.
 public struct DoctorFinding: Sendable, Equatable {
@@ -39,6 +40,23 @@ public struct DoctorFinding: Sendable, Equatable {
 /// only, listeners are bound and released at once) and says what to fix.
 public enum Doctor {
     public static func check(_ sources: ConfigurationSources) -> [DoctorFinding] {
+        // Warnings become findings here, after the configuration's, rather than lines on standard error.
+        let warnings = Warnings()
+        var sources = sources
+        sources.warn = { text in warnings.texts.withLock { if !$0.contains(text) { $0.append(text) } } }
+        var findings = checkEverything(sources)
+        let ignored = warnings.texts.withLock { $0 }.map {
+            DoctorFinding(.warning, "environment", $0, fix: "unset them where Portico runs, or name the setting meant")
+        }
+        findings.insert(contentsOf: ignored, at: min(1, findings.count))
+        return findings
+    }
+
+    private final class Warnings: Sendable {
+        let texts = Mutex<[String]>([])
+    }
+
+    static func checkEverything(_ sources: ConfigurationSources) -> [DoctorFinding] {
         var findings: [DoctorFinding] = []
         let c: PorticoConfiguration
         do {

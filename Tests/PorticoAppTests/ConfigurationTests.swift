@@ -1,6 +1,8 @@
 import Foundation
-import PorticoApp
+import Synchronization
 import Testing
+
+@testable import PorticoApp
 
 @Suite struct ConfigurationTests {
     let dir: TempDirectory
@@ -109,6 +111,17 @@ import Testing
                 == "\(dir.path)/portico.toml:6: admin.listen: 'localhost' is not HOST:PORT (IPv6 in brackets: [::]:80)")
     }
 
+    @Test func aListenerTakesAnAddressNotAName() throws {
+        let e = try #require(error("portal.listen = \"localhost:8080\"\n"))
+        #expect(
+            e.description.hasSuffix(
+                "portico.toml:1: portal.listen: 'localhost:8080' is not HOST:PORT: the host must be an IP address "
+                    + "(names are not resolved) (IPv6 in brackets: [::]:80)"))
+        #expect(
+            try load("portal.listen = \"[::]:80\"\nadmin.listen = \"0.0.0.0:8081\"\n").configuration.adminListen.port
+                == 8081)
+    }
+
     @Test func wrongTypeNamesKeyAndLine() throws {
         let e = try #require(error("smtp.maxAttempts = \"three\"\nsmtp.pollSeconds = 0\n"))
         #expect(e.description.hasSuffix("portico.toml:1: smtp.maxAttempts: expected a whole number, found a string"))
@@ -182,10 +195,86 @@ import Testing
             e.description
                 == "environment PORTICO_ADMIN_LISTEN: admin.listen: 'nope' is not HOST:PORT (IPv6 in brackets: [::]:80)"
         )
-        let unknown = try #require(error(nil, env: ["PORTICO_PORTAL_LISTN": "x"]))
-        #expect(unknown.origin == .environment("PORTICO_PORTAL_LISTN"))
         let flag = try #require(error(nil, flags: [("--set smtp.starttls", "smtp.starttls", "maybe")]))
         #expect(flag.description == "flag --set smtp.starttls: smtp.starttls: 'maybe' is not true or false")
+    }
+
+    /// Kubernetes' service links of a Service named `portico`, as a pod in its namespace gets them.
+    static let serviceLinks = [
+        "PORTICO_SERVICE_HOST": "10.96.0.12", "PORTICO_SERVICE_PORT": "80", "PORTICO_SERVICE_PORT_HTTP": "80",
+        "PORTICO_PORT": "tcp://10.96.0.12:80", "PORTICO_PORT_80_TCP": "tcp://10.96.0.12:80",
+        "PORTICO_PORT_80_TCP_PROTO": "tcp", "PORTICO_PORT_80_TCP_PORT": "80", "PORTICO_PORT_80_TCP_ADDR": "10.96.0.12",
+    ]
+
+    /// Collects what the loader warns about.
+    final class Warnings: Sendable {
+        let texts = Mutex<[String]>([])
+        var all: [String] { texts.withLock { $0 } }
+        var sink: @Sendable (String) -> Void { { text in self.texts.withLock { $0.append(text) } } }
+    }
+
+    @Test func strayVariablesAreIgnoredWithOneWarning() throws {
+        var env = Self.serviceLinks
+        env["PORTICO_CHECKOUT"] = "1"
+        env["PORTICO_PORTAL_LISTN"] = "127.0.0.1:9"
+        env["PORTICO_ISP_NAME"] = "Env ISP"
+        let warnings = Warnings()
+        let loaded = try ConfigurationLoader.load(ConfigurationSources(environment: env, warn: warnings.sink))
+        #expect(loaded.configuration.ispName == "Env ISP")
+        #expect(loaded.configuration.portalListen.port != 9)
+        #expect(warnings.all.count == 1)
+        #expect(loaded.warnings == warnings.all)
+        let text = try #require(warnings.all.first)
+        for variable in env.keys where variable != "PORTICO_ISP_NAME" {
+            #expect(text.contains(variable), "\(variable) not named in: \(text)")
+        }
+        #expect(text.hasPrefix("environment: ignoring PORTICO_CHECKOUT, PORTICO_PORT, "))
+        #expect(text.contains("PORTICO_PORTAL_LISTN (did you mean PORTICO_PORTAL_LISTEN?)"))
+        #expect(text.contains("Kubernetes service links of a Service named portico"))
+        #expect(!text.contains("PORTICO_ISP_NAME"))
+
+        // Nothing stray: no warning.
+        let clean = Warnings()
+        let plain = try ConfigurationLoader.load(
+            ConfigurationSources(environment: ["PORTICO_ISP_NAME": "x", "PORTICO_TEMPLATES": "/t"], warn: clean.sink))
+        #expect(clean.all.isEmpty && plain.warnings.isEmpty)
+    }
+
+    @Test func aKnownVariableWithABadValueIsStillRefused() throws {
+        var env = Self.serviceLinks
+        env["PORTICO_PORTAL_LISTEN"] = "tcp://10.96.0.12:80"
+        let warnings = Warnings()
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLoader.load(ConfigurationSources(environment: env, warn: warnings.sink))
+        }
+        do {
+            _ = try ConfigurationLoader.load(ConfigurationSources(environment: env, warn: { _ in }))
+        } catch {
+            #expect(error.origin == .environment("PORTICO_PORTAL_LISTEN"))
+            #expect(
+                error.description.hasPrefix("environment PORTICO_PORTAL_LISTEN: portal.listen: 'tcp://10.96.0.12:80'"))
+        }
+        // The warning about the others came first, beside the error.
+        #expect(warnings.all.count == 1 && warnings.all[0].contains("PORTICO_PORT_80_TCP"))
+    }
+
+    @Test func unknownKeysInTheFlagsAreStillRefused() throws {
+        let e = try #require(error(nil, flags: [("--set portal.lsten", "portal.lsten", "127.0.0.1:80")]))
+        #expect(e.description == "flag --set portal.lsten: portal.lsten: unknown key; did you mean 'portal.listen'?")
+    }
+
+    @Test func serviceLinksAreRecognised() {
+        for variable in Self.serviceLinks.keys {
+            #expect(StrayVariables.isServiceLink(variable), "\(variable)")
+        }
+        // A Service named portico-admin.
+        #expect(StrayVariables.isServiceLink("PORTICO_ADMIN_SERVICE_HOST"))
+        #expect(StrayVariables.isServiceLink("PORTICO_ADMIN_PORT_8081_TCP_ADDR"))
+        for variable in ["PORTICO_CHECKOUT", "PORTICO_PORT_X", "PORTICO_PORT_80_TCP_HOST", "PORTICO_SERVICE"] {
+            #expect(!StrayVariables.isServiceLink(variable), "\(variable)")
+        }
+        // No setting's own variable looks like one (a setting always wins anyway).
+        #expect(!ConfigurationKey.all.contains { StrayVariables.isServiceLink($0.environmentName) })
     }
 
     @Test func crossKeyChecksNameWhereTheValueCameFrom() throws {

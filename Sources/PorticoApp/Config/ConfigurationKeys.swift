@@ -140,8 +140,8 @@ extension ConfigurationKey {
         -> Self
     {
         string(name) { c, s in
-            do { set(&c, try ListenAddress(s, field: name)) } catch {
-                throw ConfigProblem("'\(s)' is not HOST:PORT (IPv6 in brackets: [::]:80)")
+            do { set(&c, try ListenAddress(s, field: name)) } catch let BillingError.invalidField(_, why) {
+                throw ConfigProblem(why + " (IPv6 in brackets: [::]:80)")
             }
         }
     }

@@ -12,15 +12,20 @@ public struct ConfigurationSources: Sendable {
     public var flags: [(flag: String, key: String, value: String)]
     /// Read when no file is named and it exists.
     public var defaultFile: String
+    /// Where warnings go (`PORTICO_…` variables that are not settings); they are also in
+    /// `LoadedConfiguration.warnings`.
+    public var warn: @Sendable (String) -> Void
 
     public init(
         file: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment,
-        flags: [(flag: String, key: String, value: String)] = [], defaultFile: String = ConfigurationLoader.defaultPath
+        flags: [(flag: String, key: String, value: String)] = [], defaultFile: String = ConfigurationLoader.defaultPath,
+        warn: @escaping @Sendable (String) -> Void = ConfigurationWarnings.standardErrorOnce
     ) {
         self.file = file
         self.environment = environment
         self.flags = flags
         self.defaultFile = defaultFile
+        self.warn = warn
     }
 }
 
@@ -33,6 +38,8 @@ public struct LoadedConfiguration: Sendable {
     public var origins: [String: ConfigurationOrigin]
     /// The values as given (secrets included; never print them), to tell what a reload changed.
     var values: [String: TOMLValue]
+    /// What was ignored, for `portico doctor` (already passed to `ConfigurationSources.warn`).
+    public var warnings: [String] = []
 }
 
 /// Reads and checks the configuration (SPEC §12: every command takes `--config FILE`).
@@ -43,6 +50,7 @@ public enum ConfigurationLoader {
 
     /// File < environment < flags, then the checks that involve several keys. The first problem
     /// found is thrown, naming the key and the file line, variable or flag it came from.
+    /// `PORTICO_…` variables that are not settings are ignored with one warning (`StrayVariables`).
     ///
     /// With `validate` false only each value's own checks run (for commands that need only the
     /// database path, so an unreadable Stripe key file does not stop `portico migrate`).
@@ -66,6 +74,14 @@ public enum ConfigurationLoader {
             values[key.name] = value
         }
 
+        // First, so the warning shows beside any error that follows.
+        let byEnvironmentName = Dictionary(uniqueKeysWithValues: ConfigurationKey.all.map { ($0.environmentName, $0) })
+        let stray = sources.environment.keys.filter {
+            $0.hasPrefix("PORTICO_") && byEnvironmentName[$0] == nil && !otherVariables.contains($0)
+        }
+        let warnings = StrayVariables.warning(stray).map { [$0] } ?? []
+        for warning in warnings { sources.warn(warning) }
+
         let path = sources.file ?? sources.environment["PORTICO_CONFIG"]
         let file: String? =
             path ?? (FileManager.default.fileExists(atPath: sources.defaultFile) ? sources.defaultFile : nil)
@@ -79,16 +95,9 @@ public enum ConfigurationLoader {
             }
         }
 
-        let byEnvironmentName = Dictionary(uniqueKeysWithValues: ConfigurationKey.all.map { ($0.environmentName, $0) })
         for (variable, text) in sources.environment.sorted(by: { $0.key < $1.key }) where variable.hasPrefix("PORTICO_")
         {
-            guard let key = byEnvironmentName[variable] else {
-                if otherVariables.contains(variable) { continue }
-                throw ConfigurationError(
-                    key: nil, origin: .environment(variable),
-                    "not a Portico setting (settings are PORTICO_ and the key in upper snake case, "
-                        + "like PORTICO_PORTAL_LISTEN)")
-            }
+            guard let key = byEnvironmentName[variable] else { continue }
             let origin = ConfigurationOrigin.environment(variable)
             let value: TOMLValue
             do throws(ConfigProblem) {
@@ -112,7 +121,7 @@ public enum ConfigurationLoader {
         }
 
         if validate { try Self.validate(c, origins: origins) }
-        return LoadedConfiguration(configuration: c, file: file, origins: origins, values: values)
+        return LoadedConfiguration(configuration: c, file: file, origins: origins, values: values, warnings: warnings)
     }
 
     static func readFile(_ path: String, explicit: Bool) throws(ConfigurationError) -> TOMLDocument {

@@ -39,9 +39,19 @@ public struct TOMLSyntaxError: Error, Equatable, Sendable, CustomStringConvertib
 /// with the line it was set on, so a configuration error can point at the line to fix.
 ///
 /// Portico reads TOML 1.0 except what its configuration never needs: dates and times and
-/// arrays of tables (`[[x]]`) are refused with an error naming the line. Written here rather
-/// than taken from a TOML library because none keeps the line of each value, and an operator
-/// editing `/etc/portico/portico.toml` over SSH should be told which line is wrong.
+/// arrays of tables (`[[x]]`) are refused with an error naming the line.
+///
+/// Written here rather than taken from TOMLKit (LebJe/TOMLKit 0.6.0, on this machine) because
+/// TOMLKit cannot say which line a value is on, and an operator editing
+/// `/etc/portico/portico.toml` over SSH is told the line to fix (`portico.toml:23: portal.listen:
+/// …`). toml++ underneath records a source region per node, but TOMLKit's `TOMLValue` and
+/// `TOMLTable` hold only an opaque pointer, and its C layer (CTOML.h) exposes a position only in
+/// `CTOMLParseError`: syntax errors get a line, a well-formed but wrong value does not. Its
+/// tables also iterate in key order, not file order, so "the first problem in the file" is lost.
+/// `bench/probes/toml-line-probe/run.sh` shows both (its output for `[admin] listen =
+/// "localhost"`: the value and type, stored properties `tomlValuePointer: OpaquePointer` and
+/// `tomlInt`, keys `["alpha", "mid", "zeta"]` for a file written zeta, alpha, mid). TOMLKit would
+/// also add about 22 CPU-seconds (toml++ is C++) to every clean debug build, measured there.
 public struct TOMLDocument: Sendable {
     public struct Entry: Sendable, Equatable {
         public var value: TOMLValue
