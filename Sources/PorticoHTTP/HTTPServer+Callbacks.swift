@@ -30,7 +30,10 @@ func uriLogged(
     } else {
         state = RequestState()
     }
-    if let uri { state.rawTarget.append(contentsOf: UnsafeRawBufferPointer(start: uri, count: strlen(uri))) }
+    if let uri {
+        state.rawTarget.append(contentsOf: UnsafeRawBufferPointer(start: uri, count: strlen(uri)))
+        state.targetAddress = UInt(bitPattern: uri)
+    }
     return Unmanaged.passRetained(state).toOpaque()
 }
 
@@ -56,7 +59,7 @@ func accessHandler(
     // The chunk is copied or dropped by `step`: tell MHD it was consumed.
     uploadDataSize?.pointee = 0
 
-    switch server.step(state, connection: connection, upload: upload) {
+    switch server.step(state, connection: connection, version: version, upload: upload) {
     case .proceed:
         return .YES
     case .close:
@@ -97,6 +100,24 @@ func collectHeader(
     let name = String(decoding: UnsafeRawBufferPointer(start: key, count: keySize), as: UTF8.self)
     let text = value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: valueSize), as: UTF8.self) } ?? ""
     fields.pointee.append((name, text))
+    return .YES
+}
+
+/// MHD_KeyValueIteratorN for MHD_get_connection_values_n: feeds one header, in place, to the
+/// `RequestFraming` that `cls` points at (valid for the duration of the call).
+func scanHeader(
+    _ cls: UnsafeMutableRawPointer?,
+    _ kind: MHD_ValueKind,
+    _ key: UnsafePointer<CChar>?,
+    _ keySize: Int,
+    _ value: UnsafePointer<CChar>?,
+    _ valueSize: Int
+) -> MHD_Result {
+    guard let cls else { return .YES }
+    let framing = cls.assumingMemoryBound(to: RequestFraming.self)
+    let name = UnsafeRawBufferPointer(start: key, count: key == nil ? 0 : keySize)
+    let text = UnsafeRawBufferPointer(start: value, count: value == nil ? 0 : valueSize)
+    framing.pointee.add(name: name, value: text)
     return .YES
 }
 

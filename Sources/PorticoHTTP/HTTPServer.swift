@@ -13,7 +13,10 @@ import Synchronization
 ///
 /// Limits from `HTTPServerConfiguration` are enforced before the handler runs: connections
 /// in total and per client address, idle time, header memory and body size (`413`). A path
-/// with malformed percent-escapes gets `400`.
+/// with malformed percent-escapes gets `400`. A head that could be read two ways, or holds
+/// bytes no head may hold (`RequestFraming`: both `Content-Length` and `Transfer-Encoding`, an
+/// unknown transfer coding → `501`, a control byte or space in the target, a bad field name),
+/// is refused before the fast path or the handler sees it, and the connection is closed.
 ///
 /// `Sendable` without `@unchecked`: every stored property is immutable and `Sendable`, and
 /// the mutable parts sit in a `Mutex` (lifecycle) or an `Atomic` (in-flight count).
@@ -118,6 +121,11 @@ public final class HTTPServer: Sendable {
             number(.PER_IP_CONNECTION_LIMIT, configuration.perAddressConnectionLimit),
             number(.CONNECTION_TIMEOUT, configuration.idleTimeoutSeconds),
             number(.CONNECTION_MEMORY_LIMIT, configuration.connectionMemoryLimit),
+            // In 0.9.75 the value -1 (not 1, whatever the header's comment says) makes MHD refuse
+            // a blank before a header's colon (`Transfer-Encoding : chunked`, `X Y: z`) with 400.
+            // 1 would instead close, without an answer, on a space in the target, and answer a
+            // missing Host with two status lines; both are refused here (`RequestFraming`).
+            number(.STRICT_FOR_CLIENT, -1),
         ]
         if configuration.threadPoolSize > 1 {
             options.append(number(.THREAD_POOL_SIZE, configuration.threadPoolSize))
