@@ -28,6 +28,7 @@ extension HTTPServer {
     ) -> Step {
         if !state.headersSeen {
             state.headersSeen = true
+            if watchdog.isEnabled, let watch = watch(of: connection) { watchdog.headComplete(watch) }
             if let refusal = refusal(state, connection: connection, version: version) {
                 // Answered on the first call: MHD then drops any body and closes the connection
                 // after the answer (and `Connection: close` says so).

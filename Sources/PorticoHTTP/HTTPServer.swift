@@ -27,6 +27,8 @@ public final class HTTPServer: Sendable {
     /// libmicrohttpd; an answer it gives is sent without building an `HTTPRequest`.
     let fastPath: FastPath?
     let logger: Logger
+    /// Closes connections whose request head takes longer than `headerTimeoutSeconds`.
+    let watchdog: HeaderWatchdog
     /// Requests whose handler has been called and whose response is not yet sent, counted per
     /// thread (the sum is what `stop()` waits for).
     let inFlight = PerThread { Tally() }
@@ -65,6 +67,14 @@ public final class HTTPServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.handler = handler
+        watchdog = HeaderWatchdog(
+            headerTimeoutSeconds: configuration.headerTimeoutSeconds,
+            idleTimeoutSeconds: configuration.idleTimeoutSeconds, plainHTTP: configuration.tls == nil,
+            onExpiry: { [logger] count in
+                logger.info(
+                    "closed connections whose request headers were not complete in time",
+                    metadata: ["connections": "\(count)", "limit_seconds": "\(configuration.headerTimeoutSeconds)"])
+            })
     }
 
     /// The port the server listens on (MHD_DAEMON_INFO_BIND_PORT); 0 when not running.
@@ -117,6 +127,7 @@ public final class HTTPServer: Sendable {
             number(.LISTEN_SOCKET, Int(socket.descriptor)),
             callback(.URI_LOG_CALLBACK, MHDCallbacks.uriLog),
             callback(.NOTIFY_COMPLETED, MHDCallbacks.completed),
+            callback(.NOTIFY_CONNECTION, MHDCallbacks.notified),
             number(.CONNECTION_LIMIT, configuration.connectionLimit),
             number(.PER_IP_CONNECTION_LIMIT, configuration.perAddressConnectionLimit),
             number(.CONNECTION_TIMEOUT, configuration.idleTimeoutSeconds),
@@ -145,6 +156,7 @@ public final class HTTPServer: Sendable {
             close(socket.descriptor)
             throw .daemonStartFailed(address: socket.addressDescription)
         }
+        watchdog.start()
         var port = portico_mhd_bind_port(daemon)
         if port == 0 { port = socket.boundPort() }
         return Running(daemon: daemon, port: port, context: context, tlsMemory: tlsMemory, logSink: logSink)
@@ -170,6 +182,7 @@ public final class HTTPServer: Sendable {
             usleep(5_000)
         }
         MHD_stop_daemon(running.daemon)
+        watchdog.stop()
         // After a quiesce MHD no longer owns the listening socket; close it only now, as MHD's
         // documentation asks for threaded modes.
         if listenDescriptor >= 0 { close(listenDescriptor) }

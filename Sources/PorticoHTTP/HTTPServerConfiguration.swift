@@ -18,6 +18,11 @@ public struct HTTPServerConfiguration: Sendable {
     public var perAddressConnectionLimit: Int
     /// Seconds of inactivity after which a connection is closed (MHD_OPTION_CONNECTION_TIMEOUT).
     public var idleTimeoutSeconds: Int
+    /// Seconds within which a request's head (request line and header fields) must be complete:
+    /// counted from the accept for a connection's first request, and from the previous answer
+    /// plus `idleTimeoutSeconds` for the next ones (`HeaderWatchdog`). A client that is slower
+    /// gets `408` and the connection is closed, however often it sends a byte. 0 turns it off.
+    public var headerTimeoutSeconds: Int
     /// Memory pool per connection in bytes (MHD_OPTION_CONNECTION_MEMORY_LIMIT); bounds the
     /// request line and headers.
     public var connectionMemoryLimit: Int
@@ -37,6 +42,7 @@ public struct HTTPServerConfiguration: Sendable {
         connectionLimit: Int = 4096,
         perAddressConnectionLimit: Int = 64,
         idleTimeoutSeconds: Int = 30,
+        headerTimeoutSeconds: Int = 10,
         connectionMemoryLimit: Int = 64 * 1024,
         maxBodyBytes: Int = 64 * 1024,
         tls: TLSFiles? = nil,
@@ -48,6 +54,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.connectionLimit = connectionLimit
         self.perAddressConnectionLimit = perAddressConnectionLimit
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.headerTimeoutSeconds = headerTimeoutSeconds
         self.connectionMemoryLimit = connectionMemoryLimit
         self.maxBodyBytes = maxBodyBytes
         self.tls = tls

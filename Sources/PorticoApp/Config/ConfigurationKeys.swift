@@ -157,6 +157,7 @@ extension ConfigurationKey {
                 $0[keyPath: path].perAddressConnectionLimit = $1
             },
             integer("\(prefix).idleTimeoutSeconds", 1...3600) { $0[keyPath: path].idleTimeoutSeconds = $1 },
+            integer("\(prefix).headerTimeoutSeconds", 0...3600) { $0[keyPath: path].headerTimeoutSeconds = $1 },
             integer("\(prefix).connectionMemoryBytes", 4096...16 << 20) {
                 $0[keyPath: path].connectionMemoryLimit = $1
             },
