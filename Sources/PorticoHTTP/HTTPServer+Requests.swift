@@ -52,6 +52,10 @@ extension HTTPServer {
             inFlight.current.value.add(1, ordering: .relaxed)
             return .respond(fast)
         }
+        if let job = state.suspended {
+            // Called again after MHD_resume_connection (or spuriously before): send the answer.
+            return job.takeAnswer().map { .respond($0) } ?? .proceed
+        }
         if !upload.isEmpty {
             return receive(state, upload)
         }
@@ -63,7 +67,9 @@ extension HTTPServer {
         let request = HTTPRequest(
             method: state.method, path: state.target.path, rawQuery: state.target.rawQuery,
             headers: HTTPHeaders(state.headers), body: state.body, remoteAddress: state.remoteAddress)
-        return .respond(handler(request))
+        let response = handler(request)
+        if let deferral = response.deferral { return suspend(deferral, state, connection: connection) }
+        return .respond(response)
     }
 
     /// Why a complete head must not be served (see `RequestFraming`), checked before the fast

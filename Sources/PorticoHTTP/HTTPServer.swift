@@ -27,6 +27,10 @@ public final class HTTPServer: Sendable {
     /// libmicrohttpd; an answer it gives is sent without building an `HTTPRequest`.
     let fastPath: FastPath?
     let logger: Logger
+    /// Where `HTTPResponse.later` work runs (never on an MHD thread).
+    let workers: WorkerPool
+    /// Requests suspended while their work runs, for `stop()` to resume.
+    let suspended = Mutex<[ObjectIdentifier: SuspendedRequest]>([:])
     /// Closes connections whose request head takes longer than `headerTimeoutSeconds`.
     let watchdog: HeaderWatchdog
     /// Requests whose handler has been called and whose response is not yet sent, counted per
@@ -55,14 +59,19 @@ public final class HTTPServer: Sendable {
 
     /// A server that answers every request with `handler`. It does not listen until `start()`.
     ///
-    /// The handler runs on an MHD thread and blocks it while it runs: keep it fast, and never
-    /// wait there on Swift concurrency work.
+    /// The handler runs on an MHD thread and blocks it while it runs: keep it fast, never wait
+    /// there on Swift concurrency work, and return `HTTPResponse.later` for anything that calls
+    /// out (it runs on `workers`: the given pool, shared with other servers, or one of this
+    /// server's own sized by the configuration).
     public init(
         configuration: HTTPServerConfiguration,
         logger: Logger = Logger(label: "portico.http"),
         fastPath: FastPath? = nil,
+        workers: WorkerPool? = nil,
         handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
     ) {
+        self.workers =
+            workers ?? WorkerPool(threads: configuration.workerThreads, queueLimit: configuration.workerQueueLimit)
         self.fastPath = fastPath
         self.configuration = configuration
         self.logger = logger
@@ -106,7 +115,7 @@ public final class HTTPServer: Sendable {
 
         var flags =
             MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_USE_ITC.rawValue
-            | MHD_USE_ERROR_LOG.rawValue
+            | MHD_USE_ERROR_LOG.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
         if socket.isDualStack {
             flags |= MHD_USE_DUAL_STACK.rawValue
         } else if socket.isIPv6 {
@@ -181,6 +190,7 @@ public final class HTTPServer: Sendable {
         {
             usleep(5_000)
         }
+        resumeSuspended()
         MHD_stop_daemon(running.daemon)
         watchdog.stop()
         // After a quiesce MHD no longer owns the listening socket; close it only now, as MHD's

@@ -29,6 +29,12 @@ public struct HTTPServerConfiguration: Sendable {
     /// Largest accepted request body in bytes. Larger bodies get `413` with a short message and
     /// the handler is not called.
     public var maxBodyBytes: Int
+    /// Threads for answers computed later (`HTTPResponse.later`: calls to a payment gateway or
+    /// another remote service), started on demand; they block on the remote side, never on an
+    /// MHD thread.
+    public var workerThreads: Int
+    /// Jobs that may wait for one of `workerThreads`; more are answered `503` at once.
+    public var workerQueueLimit: Int
     /// Certificate and key for HTTPS (GnuTLS); `nil` serves plain HTTP.
     public var tls: TLSFiles?
     /// How long `stop()` waits for requests already being handled before closing everything.
@@ -45,6 +51,8 @@ public struct HTTPServerConfiguration: Sendable {
         headerTimeoutSeconds: Int = 10,
         connectionMemoryLimit: Int = 64 * 1024,
         maxBodyBytes: Int = 64 * 1024,
+        workerThreads: Int = 8,
+        workerQueueLimit: Int = 64,
         tls: TLSFiles? = nil,
         stopGracePeriodSeconds: Int = 10
     ) {
@@ -57,6 +65,8 @@ public struct HTTPServerConfiguration: Sendable {
         self.headerTimeoutSeconds = headerTimeoutSeconds
         self.connectionMemoryLimit = connectionMemoryLimit
         self.maxBodyBytes = maxBodyBytes
+        self.workerThreads = workerThreads
+        self.workerQueueLimit = workerQueueLimit
         self.tls = tls
         self.stopGracePeriodSeconds = stopGracePeriodSeconds
     }

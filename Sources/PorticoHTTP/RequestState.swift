@@ -29,6 +29,8 @@ final class RequestState: @unchecked Sendable {
     var rejection: HTTPResponse?
     /// The fast path's answer (`HTTPServer.fastPath`), sent on the final call.
     var fast: HTTPResponse?
+    /// Set while the answer is computed on the worker pool (`HTTPResponse.later`).
+    var suspended: SuspendedRequest?
     /// Bytes dropped after a rejection; past a bound the connection is closed instead.
     var discardedBytes = 0
 
@@ -47,6 +49,7 @@ final class RequestState: @unchecked Sendable {
         body.removeAll(keepingCapacity: body.capacity <= Pool.largestKeptBody)
         rejection = nil
         fast = nil
+        suspended = nil
         discardedBytes = 0
     }
 
