@@ -34,6 +34,22 @@ extension Portal {
         case .failure(let f): return f.response
         case .success(let v): posted = v
         }
+        // The gateway may take seconds (or its time-out) to answer: the checkout is made on the
+        // listener's worker pool while this thread serves other clients; a client has at most
+        // `checkoutsPerClient` under way.
+        return .later(
+            key: "checkout " + posted.address, limit: o.checkoutsPerClient,
+            whenBusy: message(c, l, 429, l.t("message.checkoutUnderWay"))
+        ) {
+            createCheckout(c, l, kind: kind, posted)
+        }
+    }
+
+    /// The rest of `startCheckout`, on a worker thread: quote, store the checkout, ask the gateway.
+    static func createCheckout(
+        _ c: WebContext, _ l: Localizer, kind: CheckoutKind,
+        _ posted: (fields: [String: String], entry: ClientDirectory.Entry, address: String)
+    ) -> HTTPResponse {
         let today = c.clock.today()
         let clientId = posted.entry.clientId
         do {

@@ -10,9 +10,14 @@ public struct PortalOptions: Sendable {
     /// Host names besides the portal URL's that are the portal itself (e.g. its IP address).
     public var extraHosts: [String]
 
-    public init(trustedProxies: [IPPrefix] = [], extraHosts: [String] = []) {
+    /// Checkouts (and Stripe read-backs) one client address may have under way at once; more
+    /// get `429` with a message while the first ones wait for the gateway.
+    public var checkoutsPerClient: Int
+
+    public init(trustedProxies: [IPPrefix] = [], extraHosts: [String] = [], checkoutsPerClient: Int = 2) {
         self.trustedProxies = trustedProxies
         self.extraHosts = extraHosts
+        self.checkoutsPerClient = checkoutsPerClient
     }
 }
 
