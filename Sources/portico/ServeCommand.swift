@@ -75,10 +75,6 @@ struct Serve: ParsableCommand {
         let loaded = try options.load(server: server)
         var c = loaded.configuration
         try walledGarden.apply(to: &c)
-        try serve(c, loaded: loaded, reload: try options.reloader(server: server)) { [c] s in
-            print(
-                "portal http://\(c.portalListen.host):\(s.portalPort)/  admin http://\(c.adminListen.host):\(s.adminPort)/"
-            )
-        }
+        try serve(c, loaded: loaded, reload: try options.reloader(server: server)) { s in print(s.listenerURLs) }
     }
 }

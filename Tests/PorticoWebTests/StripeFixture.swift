@@ -3,6 +3,7 @@ import Logging
 import PorticoApp
 import PorticoCore
 import PorticoFirewall
+import PorticoHTTP
 import PorticoPayments
 import PorticoStore
 import PorticoTestSupport
@@ -33,7 +34,8 @@ final class StripeFixture: Sendable {
     }
 
     /// `apiBase` replaces the fake's address (e.g. a closed port).
-    init(apiBase: String? = nil, requestTimeoutSeconds: Int = 5) throws {
+    /// `tls`: the portal also listens for HTTPS on 127.0.0.1:`tlsPort`.
+    init(apiBase: String? = nil, requestTimeoutSeconds: Int = 5, tls: TLSFiles? = nil, tlsPort: UInt16 = 0) throws {
         fake = try StripeFake()
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("portico-stripe-\(UUID().uuidString)").path
@@ -69,6 +71,10 @@ final class StripeFixture: Sendable {
         c.stripe.webhookSecret = Secret(StripeFake.webhookSecret)
         c.stripe.apiBase = apiBase ?? fake.apiBase
         c.stripe.requestTimeoutSeconds = requestTimeoutSeconds
+        if let tls {
+            c.portalHTTP.tls = tls
+            c.portalTLSListen = ListenAddress(host: "127.0.0.1", port: tlsPort)
+        }
         let offset = Offset()
         self.offset = offset
         let noon = Date(timeIntervalSince1970: TimeInterval(Self.noon))

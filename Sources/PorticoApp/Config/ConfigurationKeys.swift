@@ -193,6 +193,11 @@ extension ConfigurationKey {
                 c.portalURL = v
             },
             prefixes("portal.trustedProxies") { $0.trustedProxies = $1 },
+            string("portal.tlsListen") { c, s in
+                do { c.portalTLSListen = try ListenAddress(s, field: "portal.tlsListen") } catch {
+                    throw ConfigProblem("'\(s)' is not HOST:PORT (IPv6 in brackets: [::]:443)")
+                }
+            },
         ]
         keys += httpLimits("portal", \.portalHTTP)
         keys += [listen("admin.listen") { $0.adminListen = $1 }]

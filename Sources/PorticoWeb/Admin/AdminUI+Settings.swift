@@ -79,7 +79,7 @@ extension AdminUI {
         let gateway = context.gateway
         let gatewayView: [String: Any] = [
             "name": gateway.name, "hosts": gateway.allowedHosts.joined(separator: ", "),
-            "webhook": gateway.name == "stripe" ? context.branding.portalURL + "/webhooks/stripe" : "",
+            "webhook": gateway.name == "stripe" ? context.branding.preferredURL + "/webhooks/stripe" : "",
         ]
         return page(
             "settings", title: "Settings", section: "settings", r,

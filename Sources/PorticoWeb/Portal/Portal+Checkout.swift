@@ -85,7 +85,7 @@ extension Portal {
                 gateway: c.gateway.name, on: today, clientAddress: posted.address)
             let request = CheckoutRequest(
                 checkoutId: id, amount: checkout.amount, currency: checkout.currency, description: description,
-                successURL: c.branding.portalURL + "/checkout/" + id, cancelURL: c.branding.portalURL + "/")
+                successURL: c.branding.preferredURL + "/checkout/" + id, cancelURL: c.branding.preferredURL + "/")
             let session: GatewayCheckout
             do {
                 session = try c.gateway.createCheckout(request)

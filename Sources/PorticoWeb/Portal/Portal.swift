@@ -199,7 +199,7 @@ public struct Portal: Sendable {
 
     static func captive(_ c: WebContext, _ req: HTTPRequest, _ o: PortalOptions) -> HTTPResponse {
         let stopped = c.directory.lookup(clientAddress(req, o))?.stopped ?? false
-        var fields = ["\"captive\":\(stopped)", "\"user-portal-url\":\(jsonString(c.branding.portalURL + "/"))"]
+        var fields = ["\"captive\":\(stopped)", "\"user-portal-url\":\(jsonString(c.branding.preferredURL + "/"))"]
         if let venue = c.branding.venueInfoURL { fields.append("\"venue-info-url\":\(jsonString(venue))") }
         var r = HTTPResponse.json("{" + fields.joined(separator: ",") + "}", contentType: "application/captive+json")
         r.addHeader("Cache-Control", "private")
