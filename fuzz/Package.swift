@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "FuzzSupport"),
         // Query strings and form bodies (`FormDecoder`, `PercentDecoding`) and request targets.
         fuzzTarget("FuzzForm", [portico]),
+        // Request heads: the target and the header fields checked before any answer (`RequestFraming`).
+        fuzzTarget("FuzzHead", [portico]),
         // The `Cookie` header (`CookieParser`).
         fuzzTarget("FuzzCookie", [portico]),
         // The admin API's JSON bodies: the RFC 8259 checker, `APIBody.decode`, the handlers.

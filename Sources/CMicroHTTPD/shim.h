@@ -29,6 +29,19 @@ static inline const struct sockaddr *portico_mhd_client_address(struct MHD_Conne
     return info == NULL ? NULL : info->client_addr;
 }
 
+/// The connection's socket (MHD_CONNECTION_INFO_CONNECTION_FD), or -1.
+static inline int portico_mhd_connection_fd(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return info == NULL ? -1 : info->connect_fd;
+}
+
+/// What the connection-notification callback stored for the connection
+/// (MHD_CONNECTION_INFO_SOCKET_CONTEXT), or NULL.
+static inline void *portico_mhd_socket_context(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info == NULL ? NULL : info->socket_context;
+}
+
 /// The port the daemon listens on (MHD_DAEMON_INFO_BIND_PORT), or 0 if unknown.
 static inline uint16_t portico_mhd_bind_port(struct MHD_Daemon *daemon) {
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);

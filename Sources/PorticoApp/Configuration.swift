@@ -110,7 +110,40 @@ public struct PorticoConfiguration: Sendable {
     /// `metrics.enabled`: Prometheus text at `/metrics` on the admin listener.
     public var metricsEnabled = true
 
+    /// `portal.tlsListen`: where the portal's HTTPS listener binds when `portal.tlsCertificate`
+    /// and `portal.tlsKey` are set; default port 8443 on `portal.listen`'s host. The plain-HTTP
+    /// listener stays: DNAT-ed port 80 and the OS probes of stopped clients speak plain HTTP.
+    public var portalTLSListen: ListenAddress?
+
     public init() {}
 
+    /// The host of an `http(s)://host[:port]/…` URL (IPv6 without brackets), or nil.
+    static func host(of url: String) -> String? {
+        guard let start = url.range(of: "://")?.upperBound else { return nil }
+        let authority = url[start...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[authority.index(after: authority.startIndex)..<close])
+        }
+        let host = authority.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+        return host.isEmpty ? nil : host
+    }
+
     public var effectivePortalURL: String { portalURL ?? "http://\(portalListen)" }
+
+    /// Where the HTTPS listener binds, or nil without a portal certificate.
+    public var effectivePortalTLSListen: ListenAddress? {
+        guard portalHTTP.tls != nil else { return nil }
+        return portalTLSListen ?? ListenAddress(host: portalListen.host, port: 8443)
+    }
+
+    /// The portal's HTTPS URL (RFC 8908's `user-portal-url`, Stripe's return URLs), or nil
+    /// without a portal certificate: `portal.url` when that is already `https://`, else its host
+    /// (or the listen host) with the HTTPS listener's port (left out when 443).
+    public var effectivePortalTLSURL: String? {
+        guard let listen = effectivePortalTLSListen else { return nil }
+        if let portalURL, portalURL.lowercased().hasPrefix("https://") { return portalURL }
+        var host = portalURL.flatMap { Self.host(of: $0) } ?? listen.host
+        if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
+        return "https://" + host + (listen.port == 443 ? "" : ":\(listen.port)")
+    }
 }

@@ -24,6 +24,8 @@ public final class PorticoServer: Sendable {
     public let metrics: PorticoMetrics
     public let scheduler: BillingScheduler
     let portal: HTTPServer
+    /// The portal's HTTPS listener beside the plain one (`portal.tlsListen`), with a certificate.
+    let portalTLS: HTTPServer?
     let admin: HTTPServer
     let logger: Logger
     /// What SIGHUP may change without a restart (`ConfigurationKey.live`).
@@ -62,7 +64,8 @@ public final class PorticoServer: Sendable {
         let templates = try Templates(directory: configuration.templatesDirectory ?? Templates.defaultDirectory())
         let branding = Branding(
             ispName: configuration.ispName, contact: configuration.contact,
-            portalURL: configuration.effectivePortalURL, venueInfoURL: configuration.venueInfoURL)
+            portalURL: configuration.effectivePortalURL, venueInfoURL: configuration.venueInfoURL,
+            secureURL: configuration.effectivePortalTLSURL)
         let context = try WebContext(
             store: store, firewall: firewall, clock: clock, gateway: gateway, templates: templates,
             branding: branding, logger: logger)
@@ -72,18 +75,36 @@ public final class PorticoServer: Sendable {
         let portalHandler = Portal(
             context: context,
             options: PortalOptions(
-                trustedProxies: configuration.trustedProxies, extraHosts: [configuration.portalListen.host]))
+                trustedProxies: configuration.trustedProxies,
+                extraHosts: [configuration.portalListen.host]
+                    + (configuration.effectivePortalTLSListen.map { [$0.host] } ?? [])
+            ))
         var portalHTTP = configuration.portalHTTP
         portalHTTP.host = configuration.portalListen.host
         portalHTTP.port = configuration.portalListen.port
+        // The certificate is the HTTPS listener's; the plain listener stays plain (DNAT-ed port
+        // 80 and OS probes never speak TLS).
+        portalHTTP.tls = nil
+        // One pool for both portal listeners, so a client's checkout limit holds across them.
+        let portalWorkers = WorkerPool(threads: portalHTTP.workerThreads, queueLimit: portalHTTP.workerQueueLimit)
         // Stopped clients' requests for other hosts (nearly all of the portal's traffic) are
         // answered by the fast path; everything else by the portal's handler.
         let portalAnswers = metrics.instrument(
             listener: "portal", ownHosts: portalHandler.ownHosts, fastPath: { portalHandler.fastRedirect($0) }
         ) { portalHandler.handle($0) }
         portal = HTTPServer(
-            configuration: portalHTTP, logger: logger, fastPath: portalAnswers.fastPath,
+            configuration: portalHTTP, logger: logger, fastPath: portalAnswers.fastPath, workers: portalWorkers,
             handler: portalAnswers.handler)
+        if let tlsListen = configuration.effectivePortalTLSListen {
+            var portalTLSHTTP = configuration.portalHTTP
+            portalTLSHTTP.host = tlsListen.host
+            portalTLSHTTP.port = tlsListen.port
+            portalTLS = HTTPServer(
+                configuration: portalTLSHTTP, logger: logger, fastPath: portalAnswers.fastPath, workers: portalWorkers,
+                handler: portalAnswers.handler)
+        } else {
+            portalTLS = nil
+        }
         let adminHandler = AdminSite(context: context, metrics: configuration.metricsEnabled ? metrics.registry : nil)
         var adminHTTP = configuration.adminHTTP
         adminHTTP.host = configuration.adminListen.host
@@ -165,15 +186,20 @@ public final class PorticoServer: Sendable {
         try context.firewall.rebuild(walledGardenState())
         try context.reloadDirectory()
         try portal.start()
+        try portalTLS?.start()
         try admin.start()
+        var listeners: Logger.Metadata = ["portal": "\(configuration.portalListen.host):\(portal.port)"]
+        if let portalTLS, let tls = configuration.effectivePortalTLSListen {
+            listeners["portal_tls"] = "\(ListenAddress(host: tls.host, port: portalTLS.port))"
+        }
         logger.info(
             "portico started",
-            metadata: [
+            metadata: listeners.merging([
                 "portal": "\(configuration.portalListen.host):\(portal.port)",
                 "admin": "\(configuration.adminListen.host):\(admin.port)",
                 "firewall": "\(configuration.firewall.rawValue)", "gateway": "\(configuration.gateway.rawValue)",
                 "mail": "\(configuration.smtp.isEnabled ? "on" : "off")", "database": "\(configuration.databasePath)",
-            ])
+            ]) { a, _ in a })
     }
 
     /// Runs the services until SIGTERM or SIGINT (or, with `signals` false, until the task is
@@ -183,29 +209,33 @@ public final class PorticoServer: Sendable {
         // SIGTERM or SIGHUP sent the moment Portico says it is up is handled, never fatal.
         let hangups = await UnixSignalsSequence(trapping: signals ? [.sighup] : [])
         let stops = await UnixSignalsSequence(trapping: signals ? [.sigterm, .sigint] : [])
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(
-                service: PeriodicService(
-                    name: "scheduler", interval: { [self] in live.withLock { $0.schedulerTickSeconds } },
-                    body: { [self] in schedulerTick() })),
-            .init(
-                service: PeriodicService(
-                    name: "reconciler",
-                    interval: { [self] in live.withLock { $0.reconcileIntervalSeconds } },
-                    body: { [self] in reconcileOnce() })),
-            .init(
-                service: PeriodicService(
-                    name: "mail", interval: { [self] in live.withLock { $0.smtp.pollSeconds } },
-                    body: { [self] in _ = deliverMail() })),
-            .init(
-                service: PeriodicService(
-                    name: "allowlist", interval: { [self] in configuration.allowedHostsRefreshSeconds },
-                    body: { [self] in refreshAllowlist() })),
-            .init(service: ReloadService(hangups: hangups, reload: { [self] in _ = reload() })),
-            .init(service: ListenerService(name: "admin", server: admin, logger: logger)),
-            .init(service: ListenerService(name: "portal", server: portal, logger: logger)),
-            .init(service: NotifyService(status: "serving portal on \(configuration.portalListen)", logger: logger)),
-        ]
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] =
+            [
+                .init(
+                    service: PeriodicService(
+                        name: "scheduler", interval: { [self] in live.withLock { $0.schedulerTickSeconds } },
+                        body: { [self] in schedulerTick() })),
+                .init(
+                    service: PeriodicService(
+                        name: "reconciler",
+                        interval: { [self] in live.withLock { $0.reconcileIntervalSeconds } },
+                        body: { [self] in reconcileOnce() })),
+                .init(
+                    service: PeriodicService(
+                        name: "mail", interval: { [self] in live.withLock { $0.smtp.pollSeconds } },
+                        body: { [self] in _ = deliverMail() })),
+                .init(
+                    service: PeriodicService(
+                        name: "allowlist", interval: { [self] in configuration.allowedHostsRefreshSeconds },
+                        body: { [self] in refreshAllowlist() })),
+                .init(service: ReloadService(hangups: hangups, reload: { [self] in _ = reload() })),
+                .init(service: ListenerService(name: "admin", server: admin, logger: logger)),
+                .init(service: ListenerService(name: "portal", server: portal, logger: logger)),
+            ]
+            + (portalTLS.map { [.init(service: ListenerService(name: "portal-tls", server: $0, logger: logger))] } ?? [])
+            + [
+                .init(service: NotifyService(status: "serving portal on \(configuration.portalListen)", logger: logger))
+            ]
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
         ready()
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -224,6 +254,18 @@ public final class PorticoServer: Sendable {
     }
 
     public var portalPort: UInt16 { portal.port }
+    /// The HTTPS listener's port; nil without a portal certificate.
+    public var portalTLSPort: UInt16? { portalTLS?.port }
+    /// The listeners as the banner shows them: the plain portal, the admin, then the portal's
+    /// HTTPS listener when there is one (last, so readers of the first two keep working).
+    public var listenerURLs: String {
+        var text = "portal http://\(ListenAddress(host: configuration.portalListen.host, port: portal.port))/"
+        text += "  admin http://\(ListenAddress(host: configuration.adminListen.host, port: admin.port))/"
+        if let portalTLS, let tls = configuration.effectivePortalTLSListen {
+            text += "  portal https://\(ListenAddress(host: tls.host, port: portalTLS.port))/"
+        }
+        return text
+    }
     public var adminPort: UInt16 { admin.port }
 
     /// Runs every daily-run date that is due (see `BillingScheduler`).
@@ -340,6 +382,7 @@ public final class PorticoServer: Sendable {
     /// Stops accepting, lets in-flight requests finish (for code that did not call `run()`).
     public func stop() {
         portal.stop()
+        portalTLS?.stop()
         admin.stop()
     }
 }

@@ -11,6 +11,8 @@ public struct HTTPResponse: Sendable {
     /// The same answer already built as a libmicrohttpd response, sent without copying
     /// anything; dropped as soon as any part above changes.
     var preparedHandle: PreparedResponse?
+    /// Set by `later(…)`: the answer is computed on the server's worker pool.
+    var deferral: Deferral?
     /// The route this answer counts under in the request metrics, when the handler knows it
     /// better (or more cheaply) than the path does; nil lets the metrics derive it.
     public var metricsRoute: String?

@@ -30,7 +30,10 @@ func uriLogged(
     } else {
         state = RequestState()
     }
-    if let uri { state.rawTarget.append(contentsOf: UnsafeRawBufferPointer(start: uri, count: strlen(uri))) }
+    if let uri {
+        state.rawTarget.append(contentsOf: UnsafeRawBufferPointer(start: uri, count: strlen(uri)))
+        state.targetAddress = UInt(bitPattern: uri)
+    }
     return Unmanaged.passRetained(state).toOpaque()
 }
 
@@ -56,7 +59,7 @@ func accessHandler(
     // The chunk is copied or dropped by `step`: tell MHD it was consumed.
     uploadDataSize?.pointee = 0
 
-    switch server.step(state, connection: connection, upload: upload) {
+    switch server.step(state, connection: connection, version: version, upload: upload) {
     case .proceed:
         return .YES
     case .close:
@@ -78,8 +81,41 @@ func requestCompleted(
     requestContext.pointee = nil
     let state = Unmanaged<RequestState>.fromOpaque(stateRaw).takeRetainedValue()
     if let cls {
-        Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().completed(state)
+        let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+        if server.watchdog.isEnabled, let connection, let watch = watch(of: connection) {
+            server.watchdog.answered(watch)
+        }
+        server.completed(state)
     }
+}
+
+/// MHD_OPTION_NOTIFY_CONNECTION: a connection was accepted or is about to be closed. Its
+/// `HeaderWatchdog.Watch` lives in `*socket_context` from one to the other (retained here,
+/// released on close, which MHD reports before it closes the descriptor).
+func connectionNotified(
+    _ cls: UnsafeMutableRawPointer?,
+    _ connection: OpaquePointer?,
+    _ socketContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+    _ code: MHD_ConnectionNotificationCode
+) {
+    guard let cls, let connection, let socketContext else { return }
+    let watchdog = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue().watchdog
+    switch code.rawValue {
+    case 0:  // MHD_CONNECTION_NOTIFY_STARTED
+        let watch = watchdog.opened(descriptor: portico_mhd_connection_fd(connection))
+        socketContext.pointee = Unmanaged.passRetained(watch).toOpaque()
+    case 1:  // MHD_CONNECTION_NOTIFY_CLOSED
+        guard let raw = socketContext.pointee else { return }
+        socketContext.pointee = nil
+        watchdog.closed(Unmanaged<HeaderWatchdog.Watch>.fromOpaque(raw).takeRetainedValue())
+    default:
+        break
+    }
+}
+
+/// The connection's watch (see `connectionNotified`), valid while MHD calls back for it.
+func watch(of connection: OpaquePointer) -> HeaderWatchdog.Watch? {
+    portico_mhd_socket_context(connection).map { Unmanaged<HeaderWatchdog.Watch>.fromOpaque($0).takeUnretainedValue() }
 }
 
 /// MHD_KeyValueIteratorN for MHD_get_connection_values_n: appends one header to the array
@@ -97,6 +133,24 @@ func collectHeader(
     let name = String(decoding: UnsafeRawBufferPointer(start: key, count: keySize), as: UTF8.self)
     let text = value.map { String(decoding: UnsafeRawBufferPointer(start: $0, count: valueSize), as: UTF8.self) } ?? ""
     fields.pointee.append((name, text))
+    return .YES
+}
+
+/// MHD_KeyValueIteratorN for MHD_get_connection_values_n: feeds one header, in place, to the
+/// `RequestFraming` that `cls` points at (valid for the duration of the call).
+func scanHeader(
+    _ cls: UnsafeMutableRawPointer?,
+    _ kind: MHD_ValueKind,
+    _ key: UnsafePointer<CChar>?,
+    _ keySize: Int,
+    _ value: UnsafePointer<CChar>?,
+    _ valueSize: Int
+) -> MHD_Result {
+    guard let cls else { return .YES }
+    let framing = cls.assumingMemoryBound(to: RequestFraming.self)
+    let name = UnsafeRawBufferPointer(start: key, count: key == nil ? 0 : keySize)
+    let text = UnsafeRawBufferPointer(start: value, count: value == nil ? 0 : valueSize)
+    framing.pointee.add(name: name, value: text)
     return .YES
 }
 
@@ -123,6 +177,15 @@ enum MHDCallbacks {
         ) -> Void
 
     static var uriLog: UnsafeMutableRawPointer { unsafeBitCast(uriLogged as URILog, to: UnsafeMutableRawPointer.self) }
+    typealias Notified =
+        @convention(c) (
+            UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+            MHD_ConnectionNotificationCode
+        ) -> Void
+
+    static var notified: UnsafeMutableRawPointer {
+        unsafeBitCast(connectionNotified as Notified, to: UnsafeMutableRawPointer.self)
+    }
     static var completed: UnsafeMutableRawPointer {
         unsafeBitCast(requestCompleted as Completed, to: UnsafeMutableRawPointer.self)
     }

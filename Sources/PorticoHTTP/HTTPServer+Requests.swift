@@ -1,5 +1,11 @@
 import CMicroHTTPD
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The per-request steps behind the access handler: a small state machine over
 /// `RequestState`, driven by the C callbacks in `HTTPServer+Callbacks.swift`.
 extension HTTPServer {
@@ -14,10 +20,22 @@ extension HTTPServer {
     }
 
     /// One call of the access handler for `state`. `upload` is the chunk MHD offers (empty on
-    /// the first and final calls); it is always consumed.
-    func step(_ state: RequestState, connection: OpaquePointer, upload: UnsafeRawBufferPointer) -> Step {
+    /// the first and final calls); it is always consumed. `version` is the request line's
+    /// protocol as MHD passes it.
+    func step(
+        _ state: RequestState, connection: OpaquePointer, version: UnsafePointer<CChar>?,
+        upload: UnsafeRawBufferPointer
+    ) -> Step {
         if !state.headersSeen {
             state.headersSeen = true
+            if watchdog.isEnabled, let watch = watch(of: connection) { watchdog.headComplete(watch) }
+            if let refusal = refusal(state, connection: connection, version: version) {
+                // Answered on the first call: MHD then drops any body and closes the connection
+                // after the answer (and `Connection: close` says so).
+                var response = HTTPResponse.text(refusal.message, status: refusal.status)
+                response.addHeader("Connection", "close")
+                return .respond(response)
+            }
             if let fastPath, let answer = MHDConnection.withGlance(connection, fastPath) {
                 state.fast = answer
                 return .proceed
@@ -34,6 +52,10 @@ extension HTTPServer {
             inFlight.current.value.add(1, ordering: .relaxed)
             return .respond(fast)
         }
+        if let job = state.suspended {
+            // Called again after MHD_resume_connection (or spuriously before): send the answer.
+            return job.takeAnswer().map { .respond($0) } ?? .proceed
+        }
         if !upload.isEmpty {
             return receive(state, upload)
         }
@@ -45,7 +67,36 @@ extension HTTPServer {
         let request = HTTPRequest(
             method: state.method, path: state.target.path, rawQuery: state.target.rawQuery,
             headers: HTTPHeaders(state.headers), body: state.body, remoteAddress: state.remoteAddress)
-        return .respond(handler(request))
+        let response = handler(request)
+        if let deferral = response.deferral { return suspend(deferral, state, connection: connection) }
+        return .respond(response)
+    }
+
+    /// Why a complete head must not be served (see `RequestFraming`), checked before the fast
+    /// path: the target's bytes, then the header fields.
+    private func refusal(_ state: RequestState, connection: OpaquePointer, version: UnsafePointer<CChar>?)
+        -> RequestFraming.Refusal?
+    {
+        if RequestFraming.targetHasForbiddenByte(state.rawTarget) || Self.targetWasCutByNUL(state, version: version) {
+            return RequestFraming.Refusal(
+                status: 400, message: "Bad request: the request target holds a space or a control character.\n")
+        }
+        let isHTTP11 = version.map { strcmp($0, "HTTP/1.1") == 0 } ?? false
+        return MHDConnection.framing(connection).refusal(isHTTP11: isHTTP11)
+    }
+
+    /// libmicrohttpd hands the target over as a C string, so `GET /\0abc` arrives as `/`. It
+    /// parses the request line in place (0.9.75, `parse_initial_message_line`): the target and
+    /// the version are two pieces of one buffer, the version right after the target's end and
+    /// one separator. A version that starts further on means a NUL ended the string early.
+    /// Only the two addresses are compared; nothing is read through them.
+    static func targetWasCutByNUL(_ state: RequestState, version: UnsafePointer<CChar>?) -> Bool {
+        guard let version, state.targetAddress != 0 else { return false }
+        let versionAddress = UInt(bitPattern: version)
+        guard versionAddress > state.targetAddress else { return false }
+        let distance = versionAddress - state.targetAddress
+        // Far apart: not one buffer (MHD's empty version for a line without one is a constant).
+        return distance > UInt(state.rawTarget.count + 1) && distance <= 1 << 24
     }
 
     /// Headers are complete: read them, check the target and the declared length.

@@ -13,7 +13,10 @@ import Synchronization
 ///
 /// Limits from `HTTPServerConfiguration` are enforced before the handler runs: connections
 /// in total and per client address, idle time, header memory and body size (`413`). A path
-/// with malformed percent-escapes gets `400`.
+/// with malformed percent-escapes gets `400`. A head that could be read two ways, or holds
+/// bytes no head may hold (`RequestFraming`: both `Content-Length` and `Transfer-Encoding`, an
+/// unknown transfer coding → `501`, a control byte or space in the target, a bad field name),
+/// is refused before the fast path or the handler sees it, and the connection is closed.
 ///
 /// `Sendable` without `@unchecked`: every stored property is immutable and `Sendable`, and
 /// the mutable parts sit in a `Mutex` (lifecycle) or an `Atomic` (in-flight count).
@@ -24,6 +27,12 @@ public final class HTTPServer: Sendable {
     /// libmicrohttpd; an answer it gives is sent without building an `HTTPRequest`.
     let fastPath: FastPath?
     let logger: Logger
+    /// Where `HTTPResponse.later` work runs (never on an MHD thread).
+    let workers: WorkerPool
+    /// Requests suspended while their work runs, for `stop()` to resume.
+    let suspended = Mutex<[ObjectIdentifier: SuspendedRequest]>([:])
+    /// Closes connections whose request head takes longer than `headerTimeoutSeconds`.
+    let watchdog: HeaderWatchdog
     /// Requests whose handler has been called and whose response is not yet sent, counted per
     /// thread (the sum is what `stop()` waits for).
     let inFlight = PerThread { Tally() }
@@ -50,18 +59,31 @@ public final class HTTPServer: Sendable {
 
     /// A server that answers every request with `handler`. It does not listen until `start()`.
     ///
-    /// The handler runs on an MHD thread and blocks it while it runs: keep it fast, and never
-    /// wait there on Swift concurrency work.
+    /// The handler runs on an MHD thread and blocks it while it runs: keep it fast, never wait
+    /// there on Swift concurrency work, and return `HTTPResponse.later` for anything that calls
+    /// out (it runs on `workers`: the given pool, shared with other servers, or one of this
+    /// server's own sized by the configuration).
     public init(
         configuration: HTTPServerConfiguration,
         logger: Logger = Logger(label: "portico.http"),
         fastPath: FastPath? = nil,
+        workers: WorkerPool? = nil,
         handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
     ) {
+        self.workers =
+            workers ?? WorkerPool(threads: configuration.workerThreads, queueLimit: configuration.workerQueueLimit)
         self.fastPath = fastPath
         self.configuration = configuration
         self.logger = logger
         self.handler = handler
+        watchdog = HeaderWatchdog(
+            headerTimeoutSeconds: configuration.headerTimeoutSeconds,
+            idleTimeoutSeconds: configuration.idleTimeoutSeconds, plainHTTP: configuration.tls == nil,
+            onExpiry: { [logger] count in
+                logger.info(
+                    "closed connections whose request headers were not complete in time",
+                    metadata: ["connections": "\(count)", "limit_seconds": "\(configuration.headerTimeoutSeconds)"])
+            })
     }
 
     /// The port the server listens on (MHD_DAEMON_INFO_BIND_PORT); 0 when not running.
@@ -93,7 +115,7 @@ public final class HTTPServer: Sendable {
 
         var flags =
             MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue | MHD_USE_ITC.rawValue
-            | MHD_USE_ERROR_LOG.rawValue
+            | MHD_USE_ERROR_LOG.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
         if socket.isDualStack {
             flags |= MHD_USE_DUAL_STACK.rawValue
         } else if socket.isIPv6 {
@@ -114,10 +136,16 @@ public final class HTTPServer: Sendable {
             number(.LISTEN_SOCKET, Int(socket.descriptor)),
             callback(.URI_LOG_CALLBACK, MHDCallbacks.uriLog),
             callback(.NOTIFY_COMPLETED, MHDCallbacks.completed),
+            callback(.NOTIFY_CONNECTION, MHDCallbacks.notified),
             number(.CONNECTION_LIMIT, configuration.connectionLimit),
             number(.PER_IP_CONNECTION_LIMIT, configuration.perAddressConnectionLimit),
             number(.CONNECTION_TIMEOUT, configuration.idleTimeoutSeconds),
             number(.CONNECTION_MEMORY_LIMIT, configuration.connectionMemoryLimit),
+            // In 0.9.75 the value -1 (not 1, whatever the header's comment says) makes MHD refuse
+            // a blank before a header's colon (`Transfer-Encoding : chunked`, `X Y: z`) with 400.
+            // 1 would instead close, without an answer, on a space in the target, and answer a
+            // missing Host with two status lines; both are refused here (`RequestFraming`).
+            number(.STRICT_FOR_CLIENT, -1),
         ]
         if configuration.threadPoolSize > 1 {
             options.append(number(.THREAD_POOL_SIZE, configuration.threadPoolSize))
@@ -137,6 +165,7 @@ public final class HTTPServer: Sendable {
             close(socket.descriptor)
             throw .daemonStartFailed(address: socket.addressDescription)
         }
+        watchdog.start()
         var port = portico_mhd_bind_port(daemon)
         if port == 0 { port = socket.boundPort() }
         return Running(daemon: daemon, port: port, context: context, tlsMemory: tlsMemory, logSink: logSink)
@@ -161,7 +190,9 @@ public final class HTTPServer: Sendable {
         {
             usleep(5_000)
         }
+        resumeSuspended()
         MHD_stop_daemon(running.daemon)
+        watchdog.stop()
         // After a quiesce MHD no longer owns the listening socket; close it only now, as MHD's
         // documentation asks for threaded modes.
         if listenDescriptor >= 0 { close(listenDescriptor) }

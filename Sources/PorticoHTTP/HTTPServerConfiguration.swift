@@ -18,12 +18,23 @@ public struct HTTPServerConfiguration: Sendable {
     public var perAddressConnectionLimit: Int
     /// Seconds of inactivity after which a connection is closed (MHD_OPTION_CONNECTION_TIMEOUT).
     public var idleTimeoutSeconds: Int
+    /// Seconds within which a request's head (request line and header fields) must be complete:
+    /// counted from the accept for a connection's first request, and from the previous answer
+    /// plus `idleTimeoutSeconds` for the next ones (`HeaderWatchdog`). A client that is slower
+    /// gets `408` and the connection is closed, however often it sends a byte. 0 turns it off.
+    public var headerTimeoutSeconds: Int
     /// Memory pool per connection in bytes (MHD_OPTION_CONNECTION_MEMORY_LIMIT); bounds the
     /// request line and headers.
     public var connectionMemoryLimit: Int
     /// Largest accepted request body in bytes. Larger bodies get `413` with a short message and
     /// the handler is not called.
     public var maxBodyBytes: Int
+    /// Threads for answers computed later (`HTTPResponse.later`: calls to a payment gateway or
+    /// another remote service), started on demand; they block on the remote side, never on an
+    /// MHD thread.
+    public var workerThreads: Int
+    /// Jobs that may wait for one of `workerThreads`; more are answered `503` at once.
+    public var workerQueueLimit: Int
     /// Certificate and key for HTTPS (GnuTLS); `nil` serves plain HTTP.
     public var tls: TLSFiles?
     /// How long `stop()` waits for requests already being handled before closing everything.
@@ -37,8 +48,11 @@ public struct HTTPServerConfiguration: Sendable {
         connectionLimit: Int = 4096,
         perAddressConnectionLimit: Int = 64,
         idleTimeoutSeconds: Int = 30,
+        headerTimeoutSeconds: Int = 10,
         connectionMemoryLimit: Int = 64 * 1024,
         maxBodyBytes: Int = 64 * 1024,
+        workerThreads: Int = 8,
+        workerQueueLimit: Int = 64,
         tls: TLSFiles? = nil,
         stopGracePeriodSeconds: Int = 10
     ) {
@@ -48,8 +62,11 @@ public struct HTTPServerConfiguration: Sendable {
         self.connectionLimit = connectionLimit
         self.perAddressConnectionLimit = perAddressConnectionLimit
         self.idleTimeoutSeconds = idleTimeoutSeconds
+        self.headerTimeoutSeconds = headerTimeoutSeconds
         self.connectionMemoryLimit = connectionMemoryLimit
         self.maxBodyBytes = maxBodyBytes
+        self.workerThreads = workerThreads
+        self.workerQueueLimit = workerQueueLimit
         self.tls = tls
         self.stopGracePeriodSeconds = stopGracePeriodSeconds
     }

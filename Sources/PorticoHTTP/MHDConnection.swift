@@ -10,6 +10,16 @@ enum MHDConnection {
         }
     }
 
+    /// Every request header fed to a `RequestFraming` in place (MHD_get_connection_values_n,
+    /// MHD_HEADER_KIND): nothing is copied unless the framing needs it.
+    static func framing(_ connection: OpaquePointer) -> RequestFraming {
+        var framing = RequestFraming()
+        withUnsafeMutablePointer(to: &framing) { pointer in
+            _ = MHD_get_connection_values_n(connection, .HEADER_KIND, scanHeader, pointer)
+        }
+        return framing
+    }
+
     /// The client's textual IP (MHD_CONNECTION_INFO_CLIENT_ADDRESS).
     static func remoteAddress(_ connection: OpaquePointer) -> String {
         guard let address = portico_mhd_client_address(connection) else { return "" }
@@ -46,7 +56,7 @@ enum MHDConnection {
     static func problem(in response: HTTPResponse) -> String? {
         guard (100...599).contains(response.status) else { return "status \(response.status)" }
         for header in response.headers {
-            guard !header.name.isEmpty, header.name.utf8.allSatisfy(isTokenByte) else {
+            guard !header.name.isEmpty, header.name.utf8.allSatisfy(RequestFraming.isTokenByte) else {
                 return "header name \"\(header.name)\""
             }
             if header.value.utf8.contains(where: { $0 == 0 || $0 == 0x0A || $0 == 0x0D }) {
@@ -54,19 +64,5 @@ enum MHDConnection {
             }
         }
         return nil
-    }
-
-    /// RFC 9110 token characters (header names).
-    private static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"),
-            UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"),
-            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"),
-            UInt8(ascii: "|"), UInt8(ascii: "~"):
-            return true
-        default:
-            return false
-        }
     }
 }

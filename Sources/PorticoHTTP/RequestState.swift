@@ -10,6 +10,9 @@ import Synchronization
 final class RequestState: @unchecked Sendable {
     /// The request target exactly as sent (before MHD splits and unescapes it).
     var rawTarget: [UInt8] = []
+    /// Where libmicrohttpd's copy of the target starts in its read buffer (an address only,
+    /// never read): with the version's address it tells whether a NUL cut the target short.
+    var targetAddress: UInt = 0
     /// Set on the first access-handler call (headers complete). The response is queued on a
     /// later call, never the first, so that MHD keeps the connection alive.
     var headersSeen = false
@@ -26,6 +29,8 @@ final class RequestState: @unchecked Sendable {
     var rejection: HTTPResponse?
     /// The fast path's answer (`HTTPServer.fastPath`), sent on the final call.
     var fast: HTTPResponse?
+    /// Set while the answer is computed on the worker pool (`HTTPResponse.later`).
+    var suspended: SuspendedRequest?
     /// Bytes dropped after a rejection; past a bound the connection is closed instead.
     var discardedBytes = 0
 
@@ -34,6 +39,7 @@ final class RequestState: @unchecked Sendable {
     /// Back to a fresh state, keeping the arrays' storage unless the body was large.
     func reset() {
         rawTarget.removeAll(keepingCapacity: true)
+        targetAddress = 0
         headersSeen = false
         counted = false
         method = ""
@@ -43,6 +49,7 @@ final class RequestState: @unchecked Sendable {
         body.removeAll(keepingCapacity: body.capacity <= Pool.largestKeptBody)
         rejection = nil
         fast = nil
+        suspended = nil
         discardedBytes = 0
     }
 

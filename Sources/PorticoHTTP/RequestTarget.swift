@@ -11,12 +11,15 @@ struct RequestTarget: Equatable {
         case invalidUTF8
         case nulByte
         case unsupportedForm
+        /// A raw space, control character or DEL (`RequestFraming.targetHasForbiddenByte`).
+        case forbiddenByte
     }
 
     /// Parses origin-form (`/a/b?x=1`), absolute-form (`http://host/a?x=1`, as sent to a
     /// proxy, which redirected captive traffic sometimes is) and asterisk-form (`*`).
     static func parse(_ raw: [UInt8]) throws(Failure) -> RequestTarget {
         var start = 0
+        if RequestFraming.targetHasForbiddenByte(raw) { throw .forbiddenByte }
         if raw == [UInt8(ascii: "*")] { return RequestTarget(path: "*", rawQuery: "") }
         if raw.first != UInt8(ascii: "/") {
             guard let authorityStart = schemeLength(raw) else { throw .unsupportedForm }

@@ -35,6 +35,22 @@ extension Portal {
         case .failure(let f): return f.response
         case .success(let v): posted = v
         }
+        // The gateway may take seconds (or its time-out) to answer: the checkout is made on the
+        // listener's worker pool while this thread serves other clients; a client has at most
+        // `checkoutsPerClient` under way.
+        return .later(
+            key: "checkout " + posted.address, limit: o.checkoutsPerClient,
+            whenBusy: message(c, l, 429, l.t("message.checkoutUnderWay"))
+        ) {
+            createCheckout(c, l, kind: kind, posted)
+        }
+    }
+
+    /// The rest of `startCheckout`, on a worker thread: quote, store the checkout, ask the gateway.
+    static func createCheckout(
+        _ c: PortalContext, _ l: Localizer, kind: CheckoutKind,
+        _ posted: (fields: [String: String], entry: ClientDirectory.Entry, address: String)
+    ) -> HTTPResponse {
         let today = c.clock.today()
         let clientId = posted.entry.clientId
         do {
@@ -70,7 +86,7 @@ extension Portal {
                 gateway: c.gateway.name, on: today, clientAddress: posted.address)
             let request = CheckoutRequest(
                 checkoutId: id, amount: checkout.amount, currency: checkout.currency, description: description,
-                successURL: c.branding.portalURL + "/checkout/" + id, cancelURL: c.branding.portalURL + "/")
+                successURL: c.branding.preferredURL + "/checkout/" + id, cancelURL: c.branding.preferredURL + "/")
             let session: GatewayCheckout
             do {
                 session = try c.gateway.createCheckout(request)

@@ -52,18 +52,31 @@ extension Portal {
             checkout.gatewayReference == sessionId,
             let entry = c.directory.lookup(clientAddress(req, o)), entry.clientId == checkout.clientId
         {
-            do {
-                if let outcome = try c.gateway.verify(
-                    GatewayCallback(kind: .browserReturn, checkoutId: id, query: ["session_id": sessionId]))
-                {
-                    _ = carryOut(c, outcome, from: "browser return")
-                }
-            } catch {
-                // The page still shows the checkout's state; the webhook may yet confirm it.
-                c.logger.warning("stripe return not confirmed", metadata: ["checkout": "\(id)", "error": "\(error)"])
+            // Reading the session back calls Stripe: on the worker pool, never on this thread.
+            // A client already waiting for its read-backs just sees the page as it stands.
+            return .later(
+                key: "stripe return " + clientAddress(req, o), limit: o.checkoutsPerClient,
+                whenBusy: checkoutPage(c, req, o, l, id: id)
+            ) {
+                confirmReturn(c, id: id, sessionId: sessionId)
+                return checkoutPage(c, req, o, l, id: id)
             }
         }
         return checkoutPage(c, req, o, l, id: id)
+    }
+
+    /// Reads the session back from Stripe and confirms a paid one (on a worker thread).
+    static func confirmReturn(_ c: PortalContext, id: String, sessionId: String) {
+        do {
+            if let outcome = try c.gateway.verify(
+                GatewayCallback(kind: .browserReturn, checkoutId: id, query: ["session_id": sessionId]))
+            {
+                _ = carryOut(c, outcome, from: "browser return")
+            }
+        } catch {
+            // The page still shows the checkout's state; the webhook may yet confirm it.
+            c.logger.warning("stripe return not confirmed", metadata: ["checkout": "\(id)", "error": "\(error)"])
+        }
     }
 
     enum GatewayResult: Equatable {

@@ -11,9 +11,14 @@ public struct PortalOptions: Sendable {
     /// Host names besides the portal URL's that are the portal itself (e.g. its IP address).
     public var extraHosts: [String]
 
-    public init(trustedProxies: [IPPrefix] = [], extraHosts: [String] = []) {
+    /// Checkouts (and Stripe read-backs) one client address may have under way at once; more
+    /// get `429` with a message while the first ones wait for the gateway.
+    public var checkoutsPerClient: Int
+
+    public init(trustedProxies: [IPPrefix] = [], extraHosts: [String] = [], checkoutsPerClient: Int = 2) {
         self.trustedProxies = trustedProxies
         self.extraHosts = extraHosts
+        self.checkoutsPerClient = checkoutsPerClient
     }
 }
 
@@ -190,7 +195,7 @@ public struct Portal: Sendable {
             }
         }
         let body = Captive(
-            captive: stopped, userPortalURL: c.branding.portalURL + "/", venueInfoURL: c.branding.venueInfoURL)
+            captive: stopped, userPortalURL: c.branding.preferredURL + "/", venueInfoURL: c.branding.venueInfoURL)
         var r = JSON.response(body, contentType: "application/captive+json")
         r.addHeader("Cache-Control", "private")
         return r

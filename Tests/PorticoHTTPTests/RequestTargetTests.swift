@@ -30,5 +30,9 @@ import Testing
         #expect(throws: RequestTarget.Failure.nulByte) { try parse("/a%00b") }
         #expect(throws: RequestTarget.Failure.unsupportedForm) { try parse("relative/path") }
         #expect(throws: RequestTarget.Failure.unsupportedForm) { try parse("") }
+        #expect(throws: RequestTarget.Failure.forbiddenByte) { try parse("/a b") }
+        #expect(throws: RequestTarget.Failure.forbiddenByte) { try parse("/a\u{01}") }
+        #expect(throws: RequestTarget.Failure.forbiddenByte) { try parse("/?q=\u{7F}") }
+        #expect(throws: RequestTarget.Failure.forbiddenByte) { try RequestTarget.parse([0x2F, 0x00, 0x61]) }
     }
 }

@@ -11,8 +11,17 @@ struct ServeInNamespacesTests {
     @Test func suspendedClientIsWalledInUntilItPaysThroughTheTestGateway() throws {
         try Topology.with { lab in
             let database = try ServeLab.prepareDatabase(in: try lab.temporaryDirectory("e2e-db"))
-            let log = try ServeLab.start(&lab, database: database)
+            let tls = try ServeLab.tlsFlags(in: try lab.temporaryDirectory("e2e-tls"))
+            let log = try ServeLab.start(&lab, database: database, extraFlags: tls)
             let serveLog = { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+
+            // Both listeners: the portal's HTTPS one answers the client through the walled garden,
+            // and RFC 8908 names it; the plain one keeps the DNAT-ed redirects (below).
+            let captive = try lab.fetch("https://10.10.0.1:8443/api/captive", extra: ["-k"])
+            #expect(captive.body.contains("\"captive\":true"), "\(captive)")
+            #expect(captive.body.contains("\"user-portal-url\":\"https://10.10.0.1:8443/\""), "\(captive)")
+            #expect(try lab.fetch("https://10.10.0.1:8443/", extra: ["-k"]).body.contains("name=\"csrf\""))
+            #expect(serveLog().contains("portal_tls=") && serveLog().contains("10.10.0.1:8443"), "\(serveLog())")
 
             // Port 80 to a foreign host: DNAT to the portal, 302 to its page, and the page itself.
             let redirect = try lab.fetch("http://10.20.0.2/", extra: ["-i"])

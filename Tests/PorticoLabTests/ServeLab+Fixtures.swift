@@ -105,7 +105,7 @@ enum ServeLab {
     /// Returns the serve log's path.
     static func start(
         _ lab: inout Topology, database: Database, reconcileInterval: Int = 60, adminListen: String = "127.0.0.1:8081",
-        clientResolver: String = dnsAddress
+        clientResolver: String = dnsAddress, extraFlags: [String] = []
     ) throws -> URL {
         try lab.addAddress("\(activeAddress)/24", in: lab.client)
         try lab.addAddress("\(dnsAddress)/24", in: lab.internet)
@@ -121,13 +121,28 @@ enum ServeLab {
                 binary!.path, "serve", "--database", database.path, "--admin-listen", adminListen,
                 "--firewall", "nftables", "--templates", templates.path, "--reconcile-interval",
                 String(reconcileInterval),
-            ] + walledGardenFlags, log: log)
+            ] + walledGardenFlags + extraFlags, log: log)
         for _ in 0..<100 {
             if try lab.fetch("http://10.10.0.1:8080/api/captive").body.contains("captive") { return log }
             guard serve.isRunning else { break }
             usleep(100_000)
         }
         throw LabError("portico serve did not come up: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+    }
+
+    /// `serve` flags for the portal's HTTPS listener on 10.10.0.1:8443 with a self-signed
+    /// certificate made in `directory` (issue 12 item 10: the lab runs with both listeners).
+    static func tlsFlags(in directory: URL) throws -> [String] {
+        let key = directory.appendingPathComponent("portal.key").path
+        let certificate = directory.appendingPathComponent("portal.pem").path
+        let made = try Lab.run(
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", key, "-out", certificate, "-days", "1", "-subj", "/CN=10.10.0.1")
+        guard made.status == 0 else { throw LabError("openssl failed: \(made.output)") }
+        return [
+            "--set", "portal.tlsCertificate=\(certificate)", "--set", "portal.tlsKey=\(key)", "--set",
+            "portal.tlsListen=10.10.0.1:8443",
+        ]
     }
 
     /// `portico firewall …` run from the host's namespace against the router's (`--netns`).

@@ -3,6 +3,7 @@ import Logging
 import PorticoApp
 import PorticoCore
 import PorticoFirewall
+import PorticoHTTP
 import PorticoPayments
 import PorticoStore
 import PorticoTestSupport
@@ -12,9 +13,11 @@ import Synchronization
 /// A running Portico with `gateway = stripe` pointed at a `StripeFake`, `off` firewall, and a
 /// clock at noon UTC on 2027-05-15 that a test can move forward (webhook tolerance).
 ///
-/// Sam (127.0.0.61) is suspended with March and April unpaid: 60.00 USD overdue.
+/// Sam (127.0.0.61) is suspended with March and April unpaid: 60.00 USD overdue; so is Ann
+/// (127.0.0.62), another client of the same plan.
 final class StripeFixture: Sendable {
     static let sam = "127.0.0.61"
+    static let ann = "127.0.0.62"
     /// Where Stripe's webhooks come from: no client of the ISP.
     static let stripeSource = "127.0.0.200"
     static let noon: Int64 = 1_810_382_400  // 2027-05-15T12:00:00Z
@@ -31,7 +34,8 @@ final class StripeFixture: Sendable {
     }
 
     /// `apiBase` replaces the fake's address (e.g. a closed port).
-    init(apiBase: String? = nil) throws {
+    /// `tls`: the portal also listens for HTTPS on 127.0.0.1:`tlsPort`.
+    init(apiBase: String? = nil, requestTimeoutSeconds: Int = 5, tls: TLSFiles? = nil, tlsPort: UInt16 = 0) throws {
         fake = try StripeFake()
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("portico-stripe-\(UUID().uuidString)").path
@@ -45,6 +49,11 @@ final class StripeFixture: Sendable {
                 NewService(
                     clientId: sam.id, planId: plan.id, activeFrom: d("2027-03-01"),
                     activeTo: nil, addresses: [Self.sam]), on: d("2027-03-01"))
+            let ann = try store.createClient(ClientRecord(name: "Ann"))
+            _ = try store.createService(
+                NewService(
+                    clientId: ann.id, planId: plan.id, activeFrom: d("2027-03-01"),
+                    activeTo: nil, addresses: [Self.ann]), on: d("2027-03-01"))
             store.close()
         }
         var c = PorticoConfiguration()
@@ -61,7 +70,11 @@ final class StripeFixture: Sendable {
         c.stripe.secretKey = Secret(StripeFake.secretKey)
         c.stripe.webhookSecret = Secret(StripeFake.webhookSecret)
         c.stripe.apiBase = apiBase ?? fake.apiBase
-        c.stripe.requestTimeoutSeconds = 5
+        c.stripe.requestTimeoutSeconds = requestTimeoutSeconds
+        if let tls {
+            c.portalHTTP.tls = tls
+            c.portalTLSListen = ListenAddress(host: "127.0.0.1", port: tlsPort)
+        }
         let offset = Offset()
         self.offset = offset
         let noon = Date(timeIntervalSince1970: TimeInterval(Self.noon))

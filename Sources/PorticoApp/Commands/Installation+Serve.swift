@@ -14,11 +14,7 @@ extension Installation {
         let loaded = try load()
         var c = loaded.configuration
         try walledGarden.apply(to: &c)
-        try Self.serve(c, loaded: loaded, reload: reloader) { [c] s in
-            output(
-                "portal http://\(c.portalListen.host):\(s.portalPort)/  admin http://\(c.adminListen.host):\(s.adminPort)/"
-            )
-        }
+        try Self.serve(c, loaded: loaded, reload: reloader) { s in output(s.listenerURLs) }
     }
 
     /// `portico demo`: fills the database with plans, clients and services in every state (once)

@@ -157,6 +157,7 @@ extension ConfigurationKey {
                 $0[keyPath: path].perAddressConnectionLimit = $1
             },
             integer("\(prefix).idleTimeoutSeconds", 1...3600) { $0[keyPath: path].idleTimeoutSeconds = $1 },
+            integer("\(prefix).headerTimeoutSeconds", 0...3600) { $0[keyPath: path].headerTimeoutSeconds = $1 },
             integer("\(prefix).connectionMemoryBytes", 4096...16 << 20) {
                 $0[keyPath: path].connectionMemoryLimit = $1
             },
@@ -192,6 +193,11 @@ extension ConfigurationKey {
                 c.portalURL = v
             },
             prefixes("portal.trustedProxies") { $0.trustedProxies = $1 },
+            string("portal.tlsListen") { c, s in
+                do { c.portalTLSListen = try ListenAddress(s, field: "portal.tlsListen") } catch {
+                    throw ConfigProblem("'\(s)' is not HOST:PORT (IPv6 in brackets: [::]:443)")
+                }
+            },
         ]
         keys += httpLimits("portal", \.portalHTTP)
         keys += [listen("admin.listen") { $0.adminListen = $1 }]

@@ -126,13 +126,17 @@ public struct PorticoMetrics: Sendable {
     ) -> @Sendable (HTTPRequest) -> HTTPResponse {
         return { request in
             let start = ContinuousClock.now
-            let response = handler(request)
-            let elapsed = ContinuousClock.now - start
-            series.record(
-                route: response.metricsRoute ?? RouteLabel.label(request, status: response.status, ownHosts: ownHosts),
-                status: response.status,
-                seconds: Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
-            return response
+            // A deferred answer (`HTTPResponse.later`) is counted when it is finally sent, timed
+            // from here: what the client waited.
+            return handler(request).whenAnswered { response in
+                let elapsed = ContinuousClock.now - start
+                series.record(
+                    route: response.metricsRoute
+                        ?? RouteLabel.label(request, status: response.status, ownHosts: ownHosts),
+                    status: response.status,
+                    seconds: Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+                return response
+            }
         }
     }
 }
