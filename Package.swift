@@ -9,7 +9,10 @@ let package = Package(
         // The modules as a library, for the fuzz package (`fuzz/`), which depends on this one by path.
         .library(
             name: "PorticoModules",
-            targets: ["PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments", "PorticoWeb"]),
+            targets: [
+                "PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments", "PorticoWeb",
+                "PorticoRadius",
+            ]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -54,6 +57,14 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        // RADIUS: the packet codec (RFC 2865/2866/3579/5176, MD5 and HMAC-MD5 from swift-crypto), a
+        // small dictionary, and the CoA/Disconnect client a NAS target sends its changes with.
+        .target(
+            name: "PorticoRadius",
+            dependencies: [
+                "PorticoCore", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // Email to clients: the outbox delivered over SMTP (STARTTLS, AUTH) through libcurl.
@@ -111,6 +122,13 @@ let package = Package(
             dependencies: [
                 "PorticoApp", "PorticoMail", "PorticoStore", "PorticoCore", "PorticoWeb", "PorticoHTTP",
                 "PorticoTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The RADIUS codec and client against pyrad as the NAS; FreeRADIUS with deploy/freeradius.
+        .testTarget(
+            name: "PorticoRadiusTests",
+            dependencies: [
+                "PorticoRadius", "PorticoCore", "PorticoHTTP", "PorticoTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]),
         // Crash safety (SIGKILL while clients pay) and load (idle, slow and flooding clients) against
         // the built `portico serve` as a subprocess.
