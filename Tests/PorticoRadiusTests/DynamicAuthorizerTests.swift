@@ -67,6 +67,11 @@ import Testing
         #expect(result.verdict == .disconnected)
         #expect(result.coa == nil)
         #expect(peer.waitForReceived(1).map(\.code) == [40])
+        let dropped = try authorizer().disconnect(session, at: .loopback(port: peer.port, secret: secret))
+        #expect(dropped.verdict == .disconnected)
+        let received = peer.waitForReceived(2)
+        #expect(received.map(\.code) == [40, 40])
+        #expect(received.last?.attributes["User-Name"] == ["aa:bb:cc:dd:ee:02"])
     }
 
     @Test func anUnansweredCoAIsNotFinal() throws {

@@ -63,8 +63,8 @@ public final class CoAClient: Sendable {
     public let configuration: Configuration
     let logger: Logger
     let dictionary: RadiusDictionary
-    /// The next Identifier; requests to one NAS from one port would need them distinct, and a
-    /// socket per call makes each (address, port, Identifier) distinct anyway.
+    /// The next Identifier. A NAS tells requests apart by source address, port and Identifier;
+    /// each call has a port of its own, and consecutive calls get different Identifiers too.
     private let nextIdentifier: Atomic<UInt8>
 
     public init(
@@ -111,12 +111,7 @@ public final class CoAClient: Sendable {
             while true {
                 let received: UDPSocket.Received
                 do { received = try socket.receive(until: deadline) } catch { throw .socket(error) }
-                guard case .datagram(let bytes, let source) = received else {
-                    if case .refused(let number) = received {
-                        log.debug("radius request refused by the network", metadata: ["errno": "\(number)"])
-                    }
-                    break
-                }
+                guard case .datagram(let bytes, let source) = received else { break }
                 guard address.matches(source) else {
                     log.warning(
                         "radius reply refused",

@@ -133,8 +133,6 @@ final class UDPSocket {
         case datagram([UInt8], from: sockaddr_storage)
         /// The deadline passed.
         case nothing
-        /// An ICMP error for an earlier datagram (e.g. port unreachable: nothing listens there).
-        case refused(errno: Int32)
     }
 
     /// poll(2) until `deadline`, then recvfrom(2) one datagram (up to 4096 octets, RADIUS's
@@ -163,11 +161,9 @@ final class UDPSocket {
                 }
             }
             if count < 0 {
-                switch errno {
-                case EINTR, EAGAIN: continue
-                case ECONNREFUSED, EHOSTUNREACH, ENETUNREACH: return .refused(errno: errno)
-                default: throw SocketError(operation: "recvfrom", errno: errno)
-                }
+                // An unconnected socket gets no ICMP errors (port unreachable shows as silence).
+                if errno == EINTR || errno == EAGAIN { continue }
+                throw SocketError(operation: "recvfrom", errno: errno)
             }
             return .datagram(Array(buffer[..<count]), from: source)
         }
