@@ -4,7 +4,8 @@ SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # Debian packages the build and the tests need. `make deps` installs only the missing ones.
 DEB_PACKAGES := pkg-config libsqlite3-dev sqlite3 libmicrohttpd-dev libgnutls28-dev libnftnl-dev libmnl-dev \
-	libnetfilter-conntrack-dev libcurl4-openssl-dev nftables iproute2 conntrack curl openssl python3 dnsmasq-base
+	libnetfilter-conntrack-dev libcurl4-openssl-dev nftables iproute2 conntrack curl openssl python3 dnsmasq-base \
+	freeradius freeradius-rest freeradius-utils
 # What the browser test needs: headless Chromium, its WebDriver, and a venv for Selenium (PyPI).
 BROWSER_PACKAGES := chromium chromium-driver python3-venv
 BROWSER_VENV := .build/browser-venv
@@ -13,8 +14,10 @@ SCREENSHOT_DIR ?= .build/screenshots
 # What `make bench` needs on top: wrk and nginx (the reference the benchmarks compare against).
 BENCH_PACKAGES := wrk nginx-light
 DB ?= .portico/demo.db
-# Python modules the tests use: a real SMTP server on loopback and Prometheus's own text parser.
-PY_MODULES := aiosmtpd prometheus_client
+# Python modules the tests use: a real SMTP server on loopback, Prometheus's own text parser, and
+# pyrad 2.6 (a RADIUS implementation standing in for a NAS that takes CoA and Disconnect requests;
+# from PyPI only: Debian 12's python3-pyrad 2.1 lacks the Message-Authenticator support the tests use).
+PY_MODULES := aiosmtpd prometheus_client pyrad
 # `make install`: PREFIX for the binary and the templates, DESTDIR for staging (packages).
 PREFIX ?= /usr/local
 DESTDIR ?=

@@ -11,7 +11,7 @@ let package = Package(
             name: "PorticoModules",
             targets: [
                 "PorticoCore", "PorticoStore", "PorticoHTTP", "PorticoFirewall", "PorticoPayments", "PorticoWebSupport",
-                "PorticoPortal", "PorticoAdmin", "PorticoAPI", "PorticoApp",
+                "PorticoPortal", "PorticoAdmin", "PorticoAPI", "PorticoApp", "PorticoRadius",
             ]),
     ],
     dependencies: [
@@ -85,10 +85,20 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // RADIUS: the packet codec (RFC 2865/2866/3579/5176, MD5 and HMAC-MD5 from swift-crypto), a
+        // small dictionary, and the CoA/Disconnect client a NAS target sends its changes with.
+        .target(
+            name: "PorticoRadius",
+            dependencies: [
+                "PorticoCore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         // Email to clients: the outbox delivered over SMTP (STARTTLS, AUTH) through libcurl.
         .target(
             name: "PorticoMail",
-            dependencies: ["PorticoStore", "PorticoCurl", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "PorticoCore", "PorticoStore", "PorticoCurl", .product(name: "Logging", package: "swift-log"),
+            ]),
         // Configuration, wiring, the services (listeners, daily-run scheduler, reconciler, mail).
         .target(
             name: "PorticoApp",
@@ -141,6 +151,13 @@ let package = Package(
             dependencies: [
                 "PorticoApp", "PorticoMail", "PorticoStore", "PorticoCore", "PorticoWebSupport", "PorticoHTTP",
                 "PorticoTestSupport", .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The RADIUS codec and client against pyrad as the NAS; FreeRADIUS with deploy/freeradius.
+        .testTarget(
+            name: "PorticoRadiusTests",
+            dependencies: [
+                "PorticoRadius", "PorticoCore", "PorticoHTTP", "PorticoTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ]),
         // Crash safety (SIGKILL while clients pay) and load (idle, slow and flooding clients) against
         // the built `portico serve` as a subprocess.

@@ -35,6 +35,8 @@ let package = Package(
         fuzzTarget("FuzzJSON", [portico, .product(name: "Logging", package: "swift-log")]),
         // `Stripe-Signature` parsing and verification.
         fuzzTarget("FuzzStripe", [portico, .product(name: "Crypto", package: "swift-crypto")]),
+        // RADIUS packets: `RadiusPacket.decode`, encoding, the authenticators' checks and signing.
+        fuzzTarget("FuzzRadius", [portico, .product(name: "Crypto", package: "swift-crypto")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,7 +10,7 @@ seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
 cd "$(dirname "$0")"
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzForm FuzzHead FuzzCookie FuzzStripe FuzzJSON)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzForm FuzzHead FuzzCookie FuzzStripe FuzzJSON FuzzRadius)
 bin=.build/debug
 rss_mb=${FUZZ_RSS_MB:-2048}
 repeatable=()
